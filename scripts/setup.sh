@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# One-step setup on Debian 12: system packages, the pinned llama.cpp source, the build, and the default model.
+# Idempotent: re-running only redoes what is missing or out of date.
+#
+# Env: BUILD_DIR (default build), BUILD_TYPE (default Release), GRM_CACHE (llama.cpp source cache),
+#      GRM_CUDA=ON to build ggml with CUDA, JOBS (default: number of cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir="${BUILD_DIR:-build}"
+jobs="${JOBS:-$(nproc)}"
+
+packages=(build-essential cmake git ca-certificates npm pkg-config
+          nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+llama_src=$(scripts/fetch-llama.sh)
+
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
+      -DGRM_LLAMA_SOURCE_DIR="$llama_src" -DGRM_CUDA="${GRM_CUDA:-OFF}" >/dev/null
+cmake --build "$build_dir" -j "$jobs"
+
+# Until a trained default model ships, the default model is a small *random* model: it exercises every part
+# of the pipeline, but its judgments are noise.
+if [ ! -f models/default.gguf ]; then
+  mkdir -p models
+  "$build_dir"/grm model init --vocab "$llama_src/models/ggml-vocab-llama-spm.gguf" \
+      --layers 4 --embd 256 --heads 8 --kv-heads 4 --ff 768 --ctx 4096 --seed 1 --out models/default.gguf
+fi
+echo "setup: done (binary: $build_dir/grm, default model: models/default.gguf)" >&2

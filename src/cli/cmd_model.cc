@@ -1,0 +1,86 @@
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "cli/commands.h"
+#include "engine/llama_handles.h"
+#include "engine/model_init.h"
+
+namespace grm::cli {
+namespace {
+
+int report(const Status& st, const char* what) {
+  if (!st) {
+    std::fprintf(stderr, "grm model %s: %s\n", what, st.error().message.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_model_commands(CLI::App& app, Runner& run) {
+  CLI::App* model = app.add_subcommand("model", "Make models for tests, demos and benchmarks.");
+  model->require_subcommand(1);
+
+  struct InitArgs {
+    std::string vocab, out, type = "f32";
+    ModelShape shape;
+    uint64_t seed = 1;
+  };
+  auto ia = std::make_shared<InitArgs>();
+  CLI::App* init = model->add_subcommand("init", "Write a random-initialised llama-architecture GGUF with a real tokenizer.");
+  init->footer("The tokenizer comes from a vocab-only GGUF (llama.cpp ships several in models/ggml-vocab-*.gguf).\n"
+               "The weights are random: the model runs everywhere a llama model runs, but its output is noise.");
+  init->add_option("--vocab", ia->vocab, "vocab-only GGUF whose tokenizer to use")->required();
+  init->add_option("--out", ia->out, "output GGUF")->required();
+  init->add_option("--layers", ia->shape.layers, "transformer blocks")->capture_default_str();
+  init->add_option("--embd", ia->shape.embd, "embedding width")->capture_default_str();
+  init->add_option("--heads", ia->shape.heads, "attention heads")->capture_default_str();
+  init->add_option("--kv-heads", ia->shape.kv_heads, "key/value heads (GQA)")->capture_default_str();
+  init->add_option("--ff", ia->shape.ff, "feed-forward width")->capture_default_str();
+  init->add_option("--ctx", ia->shape.ctx, "trained context length written to the metadata")->capture_default_str();
+  init->add_option("--seed", ia->seed, "random seed")->capture_default_str();
+  init->add_option("--type", ia->type, "weight type: f32 or f16")->capture_default_str();
+  init->callback([&run, ia] {
+    run = [ia] { return report(init_random_model(ia->vocab, ia->shape, ia->seed, ia->type, ia->out), "init"); };
+  });
+
+  struct QuantArgs {
+    std::string in, out, type = "q8_0";
+    int threads = 0;
+    bool verbose = false;
+  };
+  auto qa = std::make_shared<QuantArgs>();
+  CLI::App* quant = model->add_subcommand("quantize", "Quantise a GGUF with llama.cpp's quantizer.");
+  quant->add_option("--in", qa->in, "input GGUF (f32 or f16)")->required();
+  quant->add_option("--out", qa->out, "output GGUF")->required();
+  quant->add_option("--type", qa->type, "q8_0, q4_0, q4_k_m, q5_k_m, q6_k or f16")->capture_default_str();
+  quant->add_option("--threads", qa->threads, "threads (0 = all cores)")->capture_default_str();
+  quant->add_flag("--verbose", qa->verbose, "show llama.cpp's log");
+  quant->callback([&run, qa] {
+    run = [qa] {
+      llama_backend_setup(qa->verbose);
+      int threads = qa->threads > 0 ? qa->threads : static_cast<int>(std::thread::hardware_concurrency());
+      return report(quantize_model(qa->in, qa->out, qa->type, threads), "quantize");
+    };
+  });
+
+  struct MetaArgs {
+    std::string model, out;
+    uint64_t seed = 1;
+  };
+  auto ma = std::make_shared<MetaArgs>();
+  CLI::App* meta = model->add_subcommand("init-meta", "Write a meta RM directory (model.gguf + head.gguf) with a random head.");
+  meta->add_option("--model", ma->model, "backbone GGUF (copied to DIR/model.gguf)")->required();
+  meta->add_option("--out", ma->out, "output directory")->required();
+  meta->add_option("--seed", ma->seed, "random seed")->capture_default_str();
+  meta->callback([&run, ma] {
+    run = [ma] {
+      llama_backend_setup(false);
+      return report(init_random_meta_rm(ma->model, ma->seed, ma->out), "init-meta");
+    };
+  });
+}
+
+}  // namespace grm::cli

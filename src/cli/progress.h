@@ -1,0 +1,24 @@
+// Progress on long work: a redrawn bar with rate and ETA on a terminal, a plain line every 10% otherwise.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace grm {
+
+class Progress {
+ public:
+  Progress(std::string what, bool enabled);
+  void update(int done, int total);
+  void finish();
+
+ private:
+  std::string what_;
+  bool enabled_;
+  bool tty_;
+  int last_decile_ = -1;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace grm

@@ -1,0 +1,31 @@
+// The correctness rule and the rule-based reward of SPEC §2 (Eq. 10, 11), shared by evaluation and training.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/item.h"
+
+namespace grm {
+
+// n >= 2: correct iff the ground-truth best response scores strictly above every other (a tie for the top is
+// wrong). n == 1: correct iff the score equals the 0/1 label.
+// REQUIRES: item.has_label(); scores in original response order with size item.n().
+template <typename Score>
+bool is_correct(const std::vector<Score>& scores, const Item& item) {
+  if (static_cast<int>(scores.size()) != item.n()) return false;
+  if (item.correct) return scores[0] == static_cast<Score>(*item.correct);
+  if (!item.best) return false;
+  const int j = *item.best;
+  for (int i = 0; i < item.n(); ++i)
+    if (i != j && !(scores[j] > scores[i])) return false;
+  return true;
+}
+
+// +1 for a correct judgment, -1 otherwise; an unparseable judgment (no scores) is -1. No format reward.
+template <typename Score>
+int rule_reward(const std::optional<std::vector<Score>>& scores, const Item& item) {
+  return scores && is_correct(*scores, item) ? 1 : -1;
+}
+
+}  // namespace grm
