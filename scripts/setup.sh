@@ -10,11 +10,15 @@ cd "$(dirname "$0")/.."
 build_dir="${BUILD_DIR:-build}"
 jobs="${JOBS:-$(nproc)}"
 
-packages=(build-essential cmake git ca-certificates npm pkg-config
-          nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev)
+# Libraries are checked as Debian packages; tools by command, since a machine may have them from elsewhere
+# (node and npm often come from NodeSource or nvm).
+packages=(nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+for tool in g++:g++ make:make cmake:cmake git:git npm:npm; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
