@@ -21,9 +21,11 @@ int main(int argc, char** argv) {
   std::string model_path, in_path;
   int k = 8, max_tokens = 64, threads = 0, ctx = 32768;
   uint64_t seed = 1;
+  bool list_control = false;
   CLI::App app{"k independent generations per item through libllama (benchmark peer)"};
   app.add_option("--model", model_path)->required();
-  app.add_option("--in", in_path)->required();
+  app.add_option("--in", in_path);
+  app.add_flag("--list-control-tokens", list_control, "print the ids of the control and end tokens as a JSON list and exit");
   app.add_option("-k", k);
   app.add_option("--max-tokens", max_tokens);
   app.add_option("--threads", threads);
@@ -37,6 +39,14 @@ int main(int argc, char** argv) {
   if (!model) {
     std::fprintf(stderr, "%s\n", model.error().message.c_str());
     return 1;
+  }
+  if (list_control) {  // for llama-server's logit_bias: its output parser rejects rendered control tokens
+    const llama_vocab* v = model.value()->vocab();
+    std::string ids;
+    for (llama_token t = 0; t < llama_vocab_n_tokens(v); ++t)
+      if (llama_vocab_is_control(v, t) || llama_vocab_is_eog(v, t)) ids += (ids.empty() ? "" : ",") + std::to_string(t);
+    std::printf("[%s]\n", ids.c_str());
+    return 0;
   }
   auto items = grm::read_item_file(in_path);
   if (!items || items->invalid) {

@@ -11,12 +11,14 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  grm score --model M.gguf --in items.jsonl --out judgments.jsonl -k 8\n"
       "  grm score --in items.jsonl --out - -k 8 --meta-rm meta/ --k-meta 4\n"
+      "  grm eval --bench rmb --data RMB_DIR --model M.gguf --k 1,2,4,8 --report out/\n"
       "  grm model init --vocab VOCAB.gguf --layers 4 --embd 256 --heads 8 --kv-heads 4 --ff 768 --out m.gguf\n",
       "grm"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "grm 0.1.0");
   grm::cli::Runner run;
   grm::cli::add_score_command(app, run);
+  grm::cli::add_eval_command(app, run);
   grm::cli::add_prompt_command(app, run);
   grm::cli::add_model_commands(app, run);
   try {

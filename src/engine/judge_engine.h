@@ -30,6 +30,7 @@ struct JudgeRequest {
   std::vector<std::vector<int>> orders;  // one per sample (k = orders.size()); see core/response_order.h
   uint64_t seed = 0;                     // sample j draws with a seed derived from (seed, j)
   bool hinted = false;                   // append the hint line naming item.best (RFT data only)
+  bool greedy = false;                   // argmax decoding for this request, whatever the engine's temperature
 };
 
 struct Trajectory {

@@ -93,7 +93,7 @@ struct LlamaJudgeEngine::State {
     return tokens_for(render_judge_prompt(item, order, opts.prompt, hint), true);
   }
 
-  LlamaSamplerPtr make_chain(int n, uint64_t seed) {
+  LlamaSamplerPtr make_chain(int n, uint64_t seed, bool greedy) {
     auto params = llama_sampler_chain_default_params();
     params.no_perf = true;
     LlamaSamplerPtr chain(llama_sampler_chain_init(params));
@@ -115,7 +115,7 @@ struct LlamaJudgeEngine::State {
       llama_sampler_chain_add(chain.get(),
                               llama_sampler_init_logit_bias(n_vocab, static_cast<int32_t>(bias.size()), bias.data()));
     }
-    if (so.temperature <= 0.0f) {
+    if (greedy || so.temperature <= 0.0f) {
       llama_sampler_chain_add(chain.get(), llama_sampler_init_greedy());
     } else {
       if (so.top_p < 1.0f) llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(so.top_p, 1));
@@ -220,7 +220,7 @@ struct LlamaJudgeEngine::State {
       Sample& s = a.samples[j];
       s.seq = free_seqs.back();
       free_seqs.pop_back();
-      s.chain = make_chain(n, mix(a.req.seed, j));
+      s.chain = make_chain(n, mix(a.req.seed, j), a.req.greedy);
       s.next_pos = static_cast<llama_pos>(a.distinct[s.distinct].size());
       s.token_limit = opts.sampling.max_tokens;
     }

@@ -151,6 +151,7 @@ Result<ScoreSummary> run_score(JudgeEngine& engine, MetaRewardModel* meta, const
       req.item = item;
       req.seed = item_seed(opts.seed, item.id);
       req.orders = sample_orders(item.n(), opts.k, opts.orders, req.seed);
+      req.greedy = opts.greedy;
       ticket_slot.push_back(i);
       return req;
     }

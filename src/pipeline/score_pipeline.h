@@ -29,6 +29,7 @@ struct ScoreOptions {
   std::optional<int> k_meta;                  // with a meta RM; default k/2
   bool skip_invalid = false;                  // write an error record per invalid line instead of failing
   TemplateKind kind = TemplateKind::kDefault;
+  bool greedy = false;                        // argmax decoding (k = 1 is always greedy in the CLI)
 };
 
 struct ScoreSummary {

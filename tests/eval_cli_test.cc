@@ -1,0 +1,82 @@
+// `grm eval` end to end on the real RMB sample files and the tiny random model.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "test_models.h"
+
+namespace grm {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string eval_args(const std::string& report, const std::string& extra) {
+  return "eval --bench rmb --data '" + std::string(GRM_SHARED_DIR) + "/data/rmb-sample' --model '" + test::tiny_model_path() +
+         "' --limit 8 --max-tokens 12 --threads 2 --report '" + report + "' " + extra;
+}
+
+TEST(EvalCliTest, WritesTheReportAndReusesTheSampleCache) {
+  const std::string dir = test::scratch_dir("eval_cli");
+  const std::string report = dir + "/report";
+  auto r = test::run_grm(eval_args(report, "--k 1,2,4 --meta-rm '" + test::tiny_meta_rm_path() + "'"), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"report.json", "summary.md", "items.jsonl", "rmb.png", "rmb.svg", "rmb.gp", "rmb.dat"})
+    EXPECT_TRUE(fs::exists(report + "/" + f)) << f;
+  auto j = nlohmann::json::parse(test::read_text(report + "/report.json"));
+  const auto& methods = j["benchmarks"]["rmb"]["methods"];
+  for (const char* m : {"greedy", "voting@1", "voting@2", "voting@4", "metarm@1", "metarm@2", "metarm@4"}) {
+    ASSERT_TRUE(methods.contains(m)) << m;
+    const double v = methods[m]["main"]["value"];
+    EXPECT_GE(v, 0.0);
+    EXPECT_LE(v, 1.0);
+    EXPECT_EQ(methods[m]["groups"].size(), 4u);
+  }
+  EXPECT_EQ(j["benchmarks"]["rmb"]["items"], 8);
+  EXPECT_EQ(j["benchmarks"]["rmb"]["diagnostics"]["samples"], 32);
+  EXPECT_DOUBLE_EQ(j["benchmarks"]["rmb"]["diagnostics"]["parse_failure_rate"].get<double>(), 0.0);  // grammar on
+  // items.jsonl recomputes the headline: the mean of the four group accuracies from per-item correctness.
+  auto lines = test::read_lines(report + "/items.jsonl");
+  ASSERT_EQ(lines.size(), 8u);
+  std::map<std::string, std::pair<double, int>> groups;
+  for (const auto& l : lines) {
+    auto ij = nlohmann::json::parse(l);
+    auto& g = groups[ij["group"].get<std::string>()];
+    g.first += ij["methods"]["voting@4"]["correct"].get<double>();
+    g.second += 1;
+  }
+  double mean = 0;
+  for (const auto& [name, g] : groups) mean += g.first / g.second;
+  EXPECT_NEAR(mean / groups.size(), methods["voting@4"]["main"]["value"].get<double>(), 1e-9);
+
+  // Another k list within the cached pool and another k_meta: no new samples.
+  const std::string pool = report + "/cache/rmb/pool-k4.jsonl";
+  const auto before = fs::last_write_time(pool);
+  const auto size = fs::file_size(pool);
+  auto again = test::run_grm(eval_args(report, "--k 2,4 --k-meta 1"), dir);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(fs::last_write_time(pool), before);
+  EXPECT_EQ(fs::file_size(pool), size);
+  EXPECT_EQ(again.err.find("sampling"), std::string::npos) << again.err;
+
+  // Settings that change the samples are refused, not mixed.
+  auto other = test::run_grm(eval_args(report, "--k 2 --temperature 0.9"), dir);
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("other settings"), std::string::npos) << other.err;
+}
+
+TEST(EvalCliTest, BadDataIsAClearError) {
+  const std::string dir = test::scratch_dir("eval_bad");
+  auto r = test::run_grm("eval --bench rmb --data /nonexistent --report '" + dir + "/r' --model '" + test::tiny_model_path() + "'", dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent"), std::string::npos) << r.err;
+  auto k = test::run_grm("eval --bench rmb --data x --report r --k 1,zero", dir);
+  EXPECT_EQ(k.exit_code, 2);
+  EXPECT_NE(k.err.find("'zero'"), std::string::npos) << k.err;
+  auto mismatch = test::run_grm("eval --bench rmb --bench items --data x --report r", dir);
+  EXPECT_EQ(mismatch.exit_code, 2);
+  EXPECT_NE(mismatch.err.find("one --data per --bench"), std::string::npos) << mismatch.err;
+}
+
+}  // namespace
+}  // namespace grm
