@@ -326,18 +326,31 @@ Result<EvalSet> read_benchmark(Benchmark benchmark, const std::string& path_str,
     // evenly across the group, so that a quick look still covers each part of the official score.
     std::map<std::string, std::vector<size_t>> by_group;
     for (size_t i = 0; i < set.items.size(); ++i) by_group[set.items[i].group].push_back(i);
-    std::vector<size_t> keep;
+    // Largest-remainder apportionment of the limit over the groups, each at least one.
     const double total = static_cast<double>(set.items.size());
-    int left = opts.limit;
-    size_t groups_left = by_group.size();
+    std::vector<std::pair<std::string, int>> quota;
+    std::vector<std::pair<double, size_t>> remainder;
+    int given = 0;
     for (const auto& [name, idx] : by_group) {
-      int quota = std::max(1, static_cast<int>(opts.limit * idx.size() / total));
-      quota = std::min({quota, static_cast<int>(idx.size()), std::max(1, left - static_cast<int>(groups_left) + 1)});
-      if (left <= 0) break;
-      const double step = static_cast<double>(idx.size()) / quota;
-      for (int q = 0; q < quota; ++q) keep.push_back(idx[static_cast<size_t>(q * step)]);
-      left -= quota;
-      --groups_left;
+      const double exact = opts.limit * idx.size() / total;
+      const int q = std::min(static_cast<int>(idx.size()), std::max(1, static_cast<int>(exact)));
+      remainder.emplace_back(exact - q, quota.size());
+      quota.emplace_back(name, q);
+      given += q;
+    }
+    std::sort(remainder.begin(), remainder.end(), std::greater<>());
+    for (size_t r = 0; given < opts.limit && r < remainder.size(); ++r) {
+      auto& [name, q] = quota[remainder[r].second];
+      if (q < static_cast<int>(by_group[name].size())) {
+        ++q;
+        ++given;
+      }
+    }
+    std::vector<size_t> keep;
+    for (const auto& [name, q] : quota) {
+      const auto& idx = by_group[name];
+      const double step = static_cast<double>(idx.size()) / q;
+      for (int i = 0; i < q; ++i) keep.push_back(idx[static_cast<size_t>(i * step)]);
     }
     std::sort(keep.begin(), keep.end());
     std::vector<EvalItem> kept;
