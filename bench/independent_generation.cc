@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   CLI::App app{"k independent generations per item through libllama (benchmark peer)"};
   app.add_option("--model", model_path)->required();
   app.add_option("--in", in_path);
-  app.add_flag("--list-control-tokens", list_control, "print the ids of the control and end tokens as a JSON list and exit");
+  app.add_flag("--list-control-tokens", list_control, "print the ids of tokens llama-server cannot return as text (JSON list) and exit");
   app.add_option("-k", k);
   app.add_option("--max-tokens", max_tokens);
   app.add_option("--threads", threads);
@@ -40,11 +40,25 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", model.error().message.c_str());
     return 1;
   }
-  if (list_control) {  // for llama-server's logit_bias: its output parser rejects rendered control tokens
+  if (list_control) {
+    // For llama-server's logit_bias: its output parser rejects text that is not valid UTF-8 or holds rendered
+    // control tokens, both of which a random model emits. Banning them changes what is sampled, not the cost.
+    auto valid_utf8 = [](const std::string& s) {
+      for (size_t i = 0; i < s.size();) {
+        const unsigned char c = s[i];
+        const int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (len == 0 || i + len > s.size()) return false;
+        for (int j = 1; j < len; ++j)
+          if ((static_cast<unsigned char>(s[i + j]) >> 6) != 2) return false;
+        i += len;
+      }
+      return true;
+    };
     const llama_vocab* v = model.value()->vocab();
     std::string ids;
     for (llama_token t = 0; t < llama_vocab_n_tokens(v); ++t)
-      if (llama_vocab_is_control(v, t) || llama_vocab_is_eog(v, t)) ids += (ids.empty() ? "" : ",") + std::to_string(t);
+      if (llama_vocab_is_control(v, t) || llama_vocab_is_eog(v, t) || !valid_utf8(model.value()->token_to_piece(t)))
+        ids += (ids.empty() ? "" : ",") + std::to_string(t);
     std::printf("[%s]\n", ids.c_str());
     return 0;
   }
