@@ -77,14 +77,18 @@ for k in $ks; do
   # (c) llama-server, n_cmpl = k, prompt caching, as many requests in flight as 64 slots allow.
   conc=$((64 / k)); [ "$conc" -lt 1 ] && conc=1
   slots=$((k * conc))
+  if curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+    echo "score_bench: port $port is already in use (a server left from another run?)" >&2; exit 1
+  fi
   "$server_bin" -m "$model" --port "$port" -np "$slots" -c 32768 -kvu -t "$threads" -tb "$threads" \
       --no-webui >"$out/server.log" 2>&1 &
   spid=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+  kill -0 "$spid" 2>/dev/null || { echo "score_bench: llama-server did not start, see $out/server.log" >&2; exit 1; }
   "$grm" prompt --in "$out/items.jsonl" -k "$k" --orders fixed > "$out/prompts.jsonl"
   secs=$(python3 bench/server_client.py --port "$port" --prompts "$out/prompts.jsonl" -k "$k" --gen "$gen" \
       --concurrency "$conc" --banned "$("$build/bench/grm_bench_independent" --model "$model" --list-control-tokens)")
-  kill "$spid"; wait "$spid" 2>/dev/null || true
+  kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true
   row "llama-server (n_cmpl=k, $conc in flight)" "$k" "$items" "$secs"
 done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), threads $threads, gen $gen tokens" | tee -a "$out/results.md"

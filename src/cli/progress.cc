@@ -19,7 +19,7 @@ std::string clock_text(double s) {
 Progress::Progress(std::string what, bool enabled)
     : what_(std::move(what)), enabled_(enabled), tty_(isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
 
-void Progress::update(int done, int total) {
+void Progress::update(int done, int total, const std::string& extra) {
   if (!enabled_ || total <= 0) return;
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? done / elapsed : 0;
@@ -27,17 +27,17 @@ void Progress::update(int done, int total) {
   if (tty_) {
     const int width = 30;
     const int fill = static_cast<int>(static_cast<double>(done) / total * width);
-    std::fprintf(stderr, "\r%s [%s%s] %d/%d  %.2f/s  elapsed %s  ETA %s ", what_.c_str(), std::string(fill, '#').c_str(),
+    std::fprintf(stderr, "\r%s [%s%s] %d/%d  %.2f/s  elapsed %s  ETA %s  %s ", what_.c_str(), std::string(fill, '#').c_str(),
                  std::string(width - fill, '.').c_str(), done, total, rate, clock_text(elapsed).c_str(),
-                 clock_text(eta).c_str());
+                 clock_text(eta).c_str(), extra.c_str());
     std::fflush(stderr);
     drawn_ = true;
   } else {
     const int decile = done * 10 / total;
     if (decile != last_decile_) {
       last_decile_ = decile;
-      std::fprintf(stderr, "%s: %d/%d (%.2f/s, elapsed %s, ETA %s)\n", what_.c_str(), done, total, rate,
-                   clock_text(elapsed).c_str(), clock_text(eta).c_str());
+      std::fprintf(stderr, "%s: %d/%d (%.2f/s, elapsed %s, ETA %s) %s\n", what_.c_str(), done, total, rate,
+                   clock_text(elapsed).c_str(), clock_text(eta).c_str(), extra.c_str());
     }
   }
 }

@@ -9,7 +9,8 @@ namespace grm {
 class Progress {
  public:
   Progress(std::string what, bool enabled);
-  void update(int done, int total);
+  // `extra` is appended to the line (e.g. "loss 1.23  1800 tok/s").
+  void update(int done, int total, const std::string& extra = "");
   void finish();
 
  private:

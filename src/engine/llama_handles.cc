@@ -53,7 +53,7 @@ void llama_backend_setup(bool verbose) {
   });
 }
 
-Result<std::shared_ptr<LlamaModel>> LlamaModel::load(const std::string& path, int n_gpu_layers) {
+Result<std::shared_ptr<LlamaModel>> LlamaModel::load(const std::string& path, int n_gpu_layers, bool vocab_only) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
     return Error{fmt::format("model file '{}' does not exist or is not a regular file", path)};
@@ -69,6 +69,7 @@ Result<std::shared_ptr<LlamaModel>> LlamaModel::load(const std::string& path, in
   llama_backend_setup(g_verbose.load());
   llama_model_params params = llama_model_default_params();
   params.n_gpu_layers = n_gpu_layers;
+  params.vocab_only = vocab_only;
   llama_model* m = llama_model_load_from_file(path.c_str(), params);
   if (!m)
     return Error{fmt::format("model file '{}' could not be loaded by llama.cpp (corrupt, truncated or an "

@@ -57,7 +57,8 @@ class LlamaModel {
  public:
   // Fails with a message naming the path when the file is missing, unreadable or not a model llama.cpp
   // can load. n_gpu_layers < 0 offloads all layers when a GPU backend is built in.
-  static Result<std::shared_ptr<LlamaModel>> load(const std::string& path, int n_gpu_layers = -1);
+  // vocab_only: load the tokenizer alone (cheap; for tokenizing training data).
+  static Result<std::shared_ptr<LlamaModel>> load(const std::string& path, int n_gpu_layers = -1, bool vocab_only = false);
 
   llama_model* get() const { return model_.get(); }
   const llama_vocab* vocab() const { return llama_model_get_vocab(model_.get()); }

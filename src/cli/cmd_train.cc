@@ -1,0 +1,97 @@
+#include <fmt/format.h>
+#include <ggml-cpu.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "train/sft_trainer.h"
+
+namespace grm::cli {
+namespace {
+
+struct SftArgs {
+  std::string model, data, out, checkpoint_dir, log;
+  SftOptions o;
+  int ctx = 0, threads = 0;
+  bool skip_invalid = false, quiet = false;
+};
+
+int run_sft(const SftArgs& a) {
+  llama_backend_setup(false);
+  auto fail = [](const std::string& m, int code) {
+    std::fprintf(stderr, "grm train sft: %s\n", m.c_str());
+    return code;
+  };
+  auto model = TrainModel::load(a.model);
+  if (!model) return fail(model.error().message, kExitFailure);
+  if (a.threads > 0) ggml_backend_cpu_set_n_threads(model.value()->backend(), a.threads);
+  auto vocab = LlamaModel::load(a.model, 0, /*vocab_only=*/true);
+  if (!vocab) return fail(vocab.error().message, kExitFailure);
+  const int ctx = a.ctx > 0 ? a.ctx : model.value()->hparams().n_ctx_train;
+  auto data = read_sft_data(a.data, *vocab.value(), ctx + 1);
+  if (!data) return fail(data.error().message, kExitFailure);
+  if (!data->errors.empty()) {
+    for (size_t i = 0; i < data->errors.size() && i < 20; ++i) std::fprintf(stderr, "%s\n", data->errors[i].c_str());
+    if (!a.skip_invalid)
+      return fail(fmt::format("{} invalid record(s); nothing was trained. Fix them or pass --skip-invalid", data->errors.size()),
+                  kExitBadInput);
+    std::fprintf(stderr, "grm train sft: skipping %zu invalid record(s)\n", data->errors.size());
+  }
+  SftOptions o = a.o;
+  o.checkpoint_dir = a.checkpoint_dir.empty() ? a.out + ".ckpt" : a.checkpoint_dir;
+  o.log_path = a.log;
+  Progress bar("training", !a.quiet);
+  auto steps = train_sft(*model.value(), data.value(), o, [&](const StepReport& r) {
+    bar.update(static_cast<int>(r.step), static_cast<int>(r.total_steps),
+               fmt::format("loss {:.4f}  lr {:.2e}  {:.0f} tok/s", r.loss, r.lr, r.tokens_per_s));
+  });
+  bar.finish();
+  if (!steps) return fail(steps.error().message, kExitFailure);
+  if (auto st = model.value()->save(a.out); !st) return fail(st.error().message, kExitFailure);
+  if (!a.quiet)
+    std::fprintf(stderr, "grm train sft: %ld step(s) on %zu example(s), %ld parameters; wrote %s\n", steps.value(),
+                 data->examples.size(), model.value()->n_params(), a.out.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app, Runner& run) {
+  CLI::App* train = app.add_subcommand("train", "Train judges on ggml: sft (rejective fine-tuning).");
+  train->require_subcommand(1);
+  auto a = std::make_shared<SftArgs>();
+  CLI::App* sft = train->add_subcommand("sft", "Next-token training on trajectory tokens (prompt masked): the RFT step.");
+  sft->footer(
+      "Data: JSONL records {\"item\": <canonical item>, \"order\": [...], \"trajectory\": \"...\"} (the judge prompt is\n"
+      "built from the item and order) or {\"prompt\": \"...\", \"completion\": \"...\"}. The model must be an F32/F16\n"
+      "llama-architecture GGUF; the output is an F32 GGUF that llama.cpp and grm score load.\n"
+      "Checkpoints (model + optimizer state) go to --checkpoint-dir (default OUT.ckpt); --resume continues from\n"
+      "the newest one and reproduces the losses of an uninterrupted run.");
+  sft->add_option("--model", a->model, "model to start from (GGUF, F32/F16)")->required();
+  sft->add_option("--data", a->data, "training records (JSONL)")->required();
+  sft->add_option("--out", a->out, "trained model (GGUF)")->required();
+  sft->add_option("--epochs", a->o.epochs, "passes over the data")->capture_default_str();
+  sft->add_option("--max-steps", a->o.max_steps, "stop after N optimizer steps (0 = all epochs)")->capture_default_str();
+  sft->add_option("--lr", a->o.lr, "peak learning rate")->capture_default_str();
+  sft->add_option("--warmup", a->o.warmup, "linear warmup steps, then cosine decay")->capture_default_str();
+  sft->add_option("--min-lr-ratio", a->o.min_lr_ratio, "final learning rate as a fraction of --lr")->capture_default_str();
+  sft->add_option("--batch", a->o.batch, "sequences per micro-batch")->capture_default_str();
+  sft->add_option("--accum", a->o.accum, "micro-batches per optimizer step")->capture_default_str();
+  sft->add_option("--clip", a->o.clip, "max global gradient norm (0 = off)")->capture_default_str();
+  sft->add_option("--weight-decay", a->o.weight_decay, "AdamW weight decay")->capture_default_str();
+  sft->add_option("--ctx", a->ctx, "longest training sequence (default: the model's context)")->capture_default_str();
+  sft->add_option("--seed", a->o.seed, "data order seed")->capture_default_str();
+  sft->add_option("--checkpoint-every", a->o.checkpoint_every, "optimizer steps between checkpoints (0 = none)")->capture_default_str();
+  sft->add_option("--checkpoint-dir", a->checkpoint_dir, "checkpoint directory (default OUT.ckpt)");
+  sft->add_flag("--resume", a->o.resume, "continue from the newest checkpoint");
+  sft->add_option("--log", a->log, "append one JSON line per optimizer step");
+  sft->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  sft->add_flag("--skip-invalid", a->skip_invalid, "skip invalid records instead of stopping");
+  sft->add_flag("-q,--quiet", a->quiet, "no progress or summary");
+  sft->callback([&run, a] { run = [a] { return run_sft(*a); }; });
+}
+
+}  // namespace grm::cli

@@ -1,0 +1,107 @@
+#include "train/sft_data.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "core/item.h"
+#include "core/prompt.h"
+
+namespace grm {
+
+Result<SftData> read_sft_data(const std::string& path, const LlamaModel& vocab, int max_len) {
+  std::ifstream f(path);
+  if (!f) return Error{fmt::format("cannot open training data '{}'", path)};
+  SftData out;
+  std::string line;
+  int no = 0;
+  const llama_token eos = llama_vocab_eos(vocab.vocab());
+  while (std::getline(f, line)) {
+    ++no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto fail = [&](const std::string& why) { out.errors.push_back(fmt::format("{}:{}: {}", path, no, why)); };
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      fail("malformed JSON");
+      continue;
+    }
+    std::string prompt, completion;
+    if (j.contains("prompt") && j.contains("completion") && !j.contains("item")) {
+      if (!j["prompt"].is_string() || !j["completion"].is_string()) {
+        fail("fields 'prompt' and 'completion' must be strings");
+        continue;
+      }
+      prompt = j["prompt"].get<std::string>();
+      completion = j["completion"].get<std::string>();
+    } else {
+      if (!j.contains("item")) {
+        fail("missing field 'item' (or a 'prompt'/'completion' pair)");
+        continue;
+      }
+      auto item = item_from_json(j["item"]);
+      if (!item) {
+        fail("field 'item': " + item.error().message);
+        continue;
+      }
+      if (!j.contains("trajectory") || !j["trajectory"].is_string()) {
+        fail("missing field 'trajectory' (a string)");
+        continue;
+      }
+      std::vector<int> order(item->n());
+      for (int i = 0; i < item->n(); ++i) order[i] = i;
+      if (j.contains("order")) {
+        if (!j["order"].is_array()) {
+          fail("field 'order': expected an array");
+          continue;
+        }
+        std::vector<int> o;
+        for (const auto& v : j["order"]) o.push_back(v.is_number_integer() ? v.get<int>() : -1);
+        std::vector<int> sorted = o;
+        std::sort(sorted.begin(), sorted.end());
+        if (sorted != order) {
+          fail(fmt::format("field 'order': not a permutation of 0..{}", item->n() - 1));
+          continue;
+        }
+        order = o;
+      }
+      PromptOptions po;
+      if (j.contains("template")) {
+        auto k = template_kind_from_name(j["template"].is_string() ? j["template"].get<std::string>() : "?");
+        if (!k) {
+          fail("field 'template': " + k.error().message);
+          continue;
+        }
+        po.kind = k.value();
+        if (po.kind == TemplateKind::kSingleBinary && item->n() != 1) {
+          fail("field 'template': single needs exactly one response");
+          continue;
+        }
+      }
+      prompt = render_judge_prompt(item.value(), order, po);
+      completion = j["trajectory"].get<std::string>();
+    }
+    SftExample ex;
+    ex.line = no;
+    // Prompt and completion are tokenized together, as the model sees them when it generates; the prompt's
+    // own tokenization marks where training starts (a token merging across the boundary is trained on).
+    ex.tokens = vocab.tokenize(prompt + completion, true, false);
+    const auto p = vocab.tokenize(prompt, true, false);
+    size_t shared = 0;
+    while (shared < p.size() && shared < ex.tokens.size() && p[shared] == ex.tokens[shared]) ++shared;
+    ex.prompt_len = static_cast<int>(shared);
+    if (eos >= 0) ex.tokens.push_back(eos);
+    if (static_cast<int>(ex.tokens.size()) > max_len) {
+      fail(fmt::format("{} tokens ({} prompt + {} completion) exceed the training context of {}; raise --ctx or drop the record",
+                       ex.tokens.size(), ex.prompt_len, ex.tokens.size() - ex.prompt_len, max_len));
+      continue;
+    }
+    if (static_cast<int>(ex.tokens.size()) <= ex.prompt_len) {
+      fail("empty completion");
+      continue;
+    }
+    out.examples.push_back(std::move(ex));
+  }
+  return out;
+}
+
+}  // namespace grm

@@ -1,0 +1,50 @@
+// The weighted next-token objective and its gradients, through ggml's automatic differentiation.
+//
+//   loss = scale * sum_i w_i * -log p(target_i | tokens before i)
+//
+// over the positions i of a padded micro-batch. w_i = 0 masks a position (prompt tokens, padding); SFT uses
+// w = 1 on trajectory tokens; GRPO uses signed per-token weights (advantages). llama.cpp's own training
+// path cannot express this: its cross-entropy backward is only right for rows of labels summing to 1.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/status.h"
+#include "train/train_model.h"
+
+namespace grm {
+
+struct TokenBatch {
+  int T = 0;  // padded sequence length
+  int B = 0;  // sequences
+  std::vector<int32_t> tokens;   // [B][T] row-major by sequence
+  std::vector<int32_t> targets;  // [B][T]: the token that should follow position t (any valid id where w = 0)
+  std::vector<float> weights;    // [B][T]
+};
+
+// Host-side gradient buffers, one per TrainModel::params() entry.
+using HostGrads = std::vector<std::vector<float>>;
+HostGrads zero_grads(const TrainModel& model);
+
+class TokenLoss {
+ public:
+  explicit TokenLoss(TrainModel& model);
+  ~TokenLoss();
+  TokenLoss(const TokenLoss&) = delete;
+  TokenLoss& operator=(const TokenLoss&) = delete;
+
+  // Computes the loss of `batch` and, when grads is not null, adds its gradients (times `scale`) into grads.
+  Result<double> run(const TokenBatch& batch, float scale, HostGrads* grads);
+
+  // Per-position log p(target) of `batch` (no gradients), [B][T]: for GRPO's reference and KL terms.
+  Result<std::vector<float>> token_logprobs(const TokenBatch& batch);
+
+ private:
+  TrainModel& model_;
+  ggml_context* acc_ctx_ = nullptr;       // gradient accumulators, one per parameter
+  ggml_backend_buffer_t acc_buf_ = nullptr;
+  std::vector<ggml_tensor*> accs_;
+};
+
+}  // namespace grm

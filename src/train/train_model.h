@@ -1,0 +1,84 @@
+// A llama-architecture model held as trainable F32 ggml tensors, its forward graph built from ggml ops
+// (so that ggml's automatic differentiation gives its gradients), and its GGUF round trip.
+//
+// Scope: RMSNorm, RoPE (normal mode), grouped-query attention, SwiGLU, optional Q/K/V biases (Qwen2 style),
+// tied or separate output matrix. Weights load from F32 or F16 GGUF; a quantised model cannot be trained.
+// Saved models are F32 GGUFs with every metadata key of the source, which stock llama.cpp loads.
+//
+// Thread-safety: none; one trainer uses one TrainModel.
+#pragma once
+
+#include <ggml-backend.h>
+#include <ggml.h>
+#include <gguf.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace grm {
+
+struct TrainHparams {
+  int n_vocab = 0, n_embd = 0, n_layer = 0, n_head = 0, n_head_kv = 0, n_ff = 0, n_ctx_train = 0, n_rot = 0;
+  float rope_base = 10000.0f, rms_eps = 1e-5f;
+  int head_dim() const { return n_embd / n_head; }
+};
+
+struct TrainLayer {
+  ggml_tensor *attn_norm, *wq, *wk, *wv, *wo, *ffn_norm, *w_gate, *w_up, *w_down;
+  ggml_tensor *bq = nullptr, *bk = nullptr, *bv = nullptr;
+};
+
+// The graph inputs of one micro-batch of B sequences of T tokens (padded at the end).
+struct ForwardInputs {
+  ggml_tensor* tokens;     // I32 [T*B]
+  ggml_tensor* positions;  // I32 [T*B]: 0..T-1 per sequence
+  ggml_tensor* mask;       // F32 [T, T]: causal, 0 or -inf
+};
+
+struct ForwardOutputs {
+  ggml_tensor* hidden;  // F32 [n_embd, T*B]: final-norm hidden states (the meta RM head reads these)
+  ggml_tensor* logits;  // F32 [n_vocab, T*B]
+};
+
+class TrainModel {
+ public:
+  // Loads `path`. Errors name the file and the tensor or key at fault.
+  static Result<std::unique_ptr<TrainModel>> load(const std::string& path);
+  ~TrainModel();
+
+  const TrainHparams& hparams() const { return hp_; }
+  // Every trainable tensor (host memory, F32), in a fixed order.
+  const std::vector<ggml_tensor*>& params() const { return params_; }
+  ggml_backend_t backend() const { return backend_; }
+  long n_params() const;
+
+  // Declares the inputs in `ctx` (no_alloc) and builds the forward graph. REQUIRES: T <= n_ctx_train.
+  ForwardOutputs build_forward(ggml_context* ctx, int T, int B, ForwardInputs* inputs) const;
+  // The two halves of build_forward: final-norm hidden states [n_embd, T*B], and the output matrix applied
+  // to any [n_embd, M] selection of them (losses compute logits only where they are needed).
+  ggml_tensor* build_hidden(ggml_context* ctx, int T, int B, ForwardInputs* inputs) const;
+  ggml_tensor* build_logits(ggml_context* ctx, ggml_tensor* hidden) const;
+  // Fills inputs created by build_forward (after allocation).
+  static void set_inputs(const ForwardInputs& in, const std::vector<int32_t>& tokens, int T, int B);
+
+  // Writes the current weights as an F32 GGUF (temporary name, then rename). `extra_kv` sets string keys.
+  Status save(const std::string& path, const std::vector<std::pair<std::string, std::string>>& extra_kv = {}) const;
+
+ private:
+  TrainModel() = default;
+  TrainHparams hp_;
+  ggml_context* ctx_ = nullptr;  // parameter tensors
+  ggml_backend_t backend_ = nullptr;
+  ggml_backend_buffer_t buffer_ = nullptr;
+  ::gguf_context* source_ = nullptr;  // metadata of the loaded file, copied on save
+  ggml_tensor* tok_embd_ = nullptr;
+  ggml_tensor* output_norm_ = nullptr;
+  ggml_tensor* output_ = nullptr;  // null when tied to tok_embd
+  std::vector<TrainLayer> layers_;
+  std::vector<ggml_tensor*> params_;
+};
+
+}  // namespace grm

@@ -1,0 +1,321 @@
+// The ggml trainer on the tiny random model: exactness against libllama, gradients against finite
+// differences, learning a memorisable set, exact resume, and bad input.
+#include <ggml-alloc.h>
+#include <ggml-cpu.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "engine/llama_handles.h"
+#include "engine/model_init.h"
+#include "test_models.h"
+#include "train/adamw.h"
+#include "train/sft_trainer.h"
+#include "train/token_loss.h"
+
+namespace grm {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The trainer's logits for one sequence, [T][n_vocab].
+std::vector<float> trainer_logits(TrainModel& m, const std::vector<int32_t>& tokens) {
+  const int T = static_cast<int>(tokens.size());
+  ggml_context* ctx = ggml_init({16384 * ggml_tensor_overhead() * 4 + ggml_graph_overhead_custom(16384, false), nullptr, true});
+  ForwardInputs in;
+  ForwardOutputs out = m.build_forward(ctx, T, 1, &in);
+  ggml_set_output(out.logits);
+  ggml_cgraph* gf = ggml_new_graph_custom(ctx, 16384, false);
+  ggml_build_forward_expand(gf, out.logits);
+  ggml_gallocr_t alloc = ggml_gallocr_new(ggml_backend_get_default_buffer_type(m.backend()));
+  EXPECT_TRUE(ggml_gallocr_alloc_graph(alloc, gf));
+  TrainModel::set_inputs(in, tokens, T, 1);
+  EXPECT_EQ(ggml_backend_graph_compute(m.backend(), gf), GGML_STATUS_SUCCESS);
+  std::vector<float> logits(ggml_nelements(out.logits));
+  ggml_backend_tensor_get(out.logits, logits.data(), 0, ggml_nbytes(out.logits));
+  ggml_gallocr_free(alloc);
+  ggml_free(ctx);
+  return logits;
+}
+
+// libllama's logits for the same tokens, with an F32 KV cache and no flash attention.
+std::vector<float> libllama_logits(const std::string& path, const std::vector<int32_t>& tokens) {
+  auto model = LlamaModel::load(path);
+  EXPECT_TRUE(model.ok());
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = 512;
+  cp.type_k = GGML_TYPE_F32;
+  cp.type_v = GGML_TYPE_F32;
+  cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
+  cp.n_threads = 2;
+  LlamaContextPtr ctx(llama_init_from_model(model.value()->get(), cp));
+  LlamaBatch batch(static_cast<int>(tokens.size()), 1);
+  for (size_t i = 0; i < tokens.size(); ++i) batch.add(tokens[i], static_cast<llama_pos>(i), 0, true);
+  EXPECT_EQ(llama_decode(ctx.get(), batch.get()), 0);
+  const int V = llama_vocab_n_tokens(model.value()->vocab());
+  std::vector<float> out;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const float* l = llama_get_logits_ith(ctx.get(), static_cast<int32_t>(i));
+    out.insert(out.end(), l, l + V);
+  }
+  return out;
+}
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double d = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) d = std::max(d, static_cast<double>(std::fabs(a[i] - b[i])));
+  return d;
+}
+
+const std::vector<int32_t> kTokens = {1, 450, 4996, 17354, 1701, 432, 29871, 29955, 1919, 29871, 29947, 29889};
+
+TEST(TrainTest, ForwardMatchesLibllamaAndTheExportLoadsThere) {
+  llama_backend_setup(false);
+  auto m = TrainModel::load(test::tiny_model_path());
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_LT(max_abs_diff(trainer_logits(*m.value(), kTokens), libllama_logits(test::tiny_model_path(), kTokens)), 1e-3);
+  // Change the weights, export, and compare again: the exported GGUF is what the trainer computes.
+  for (ggml_tensor* p : m.value()->params()) {
+    float* d = static_cast<float*>(p->data);
+    for (int64_t i = 0; i < ggml_nelements(p); i += 7) d[i] += 0.01f * std::sin(static_cast<float>(i));
+  }
+  const std::string out = test::scratch_dir("train_export") + "/m.gguf";
+  ASSERT_TRUE(m.value()->save(out).ok());
+  const auto ours = trainer_logits(*m.value(), kTokens);
+  EXPECT_LT(max_abs_diff(ours, libllama_logits(out, kTokens)), 1e-3);
+  EXPECT_GT(max_abs_diff(ours, libllama_logits(test::tiny_model_path(), kTokens)), 1e-3);  // and it did change
+}
+
+TokenBatch grad_batch() {
+  TokenBatch b;
+  b.T = 6;
+  b.B = 2;
+  b.tokens = {1, 450, 4996, 17354, 1701, 432, 1, 29871, 29955, 1919, 29871, 29947};
+  b.targets = {450, 4996, 17354, 1701, 432, 29871, 29871, 29955, 1919, 29871, 29947, 29889};
+  b.weights = {0, 0, 1.0f, -0.5f, 2.0f, 0, 0, 1.0f, 0, -1.5f, 1.0f, 0.5f};  // both signs, masked positions
+  return b;
+}
+
+TEST(TrainTest, GradientsMatchFiniteDifferences) {
+  llama_backend_setup(false);
+  auto m = TrainModel::load(test::tiny_model_path());
+  ASSERT_TRUE(m.ok());
+  TokenLoss loss(*m.value());
+  TokenBatch b = grad_batch();
+  HostGrads g = zero_grads(*m.value());
+  auto l0 = loss.run(b, 1.0f, &g);
+  ASSERT_TRUE(l0.ok()) << l0.error().message;
+  int checked = 0;
+  for (size_t pi = 0; pi < m.value()->params().size(); pi += 3) {
+    ggml_tensor* p = m.value()->params()[pi];
+    // The entry with the largest gradient: finite differences in F32 resolve it well.
+    size_t j = 0;
+    for (size_t i = 0; i < g[pi].size(); ++i)
+      if (std::fabs(g[pi][i]) > std::fabs(g[pi][j])) j = i;
+    if (std::fabs(g[pi][j]) < 1e-3) continue;
+    float* x = static_cast<float*>(p->data) + j;
+    const float orig = *x, eps = 1e-2f;
+    *x = orig + eps;
+    const double up = loss.run(b, 1.0f, nullptr).value();
+    *x = orig - eps;
+    const double down = loss.run(b, 1.0f, nullptr).value();
+    *x = orig;
+    const double numeric = (up - down) / (2 * eps);
+    EXPECT_NEAR(numeric, g[pi][j], 0.05 * std::fabs(g[pi][j]) + 5e-4) << ggml_get_name(p) << "[" << j << "]";
+    ++checked;
+  }
+  EXPECT_GE(checked, 5);
+}
+
+TEST(TrainTest, MaskedPositionsContributeNothing) {
+  llama_backend_setup(false);
+  auto m = TrainModel::load(test::tiny_model_path());
+  ASSERT_TRUE(m.ok());
+  TokenLoss loss(*m.value());
+  TokenBatch a = grad_batch(), b = grad_batch();
+  b.targets[0] = 7;  // weight 0 there
+  b.targets[5] = 9;
+  HostGrads ga = zero_grads(*m.value()), gb = zero_grads(*m.value());
+  EXPECT_EQ(loss.run(a, 1.0f, &ga).value(), loss.run(b, 1.0f, &gb).value());
+  EXPECT_EQ(ga, gb);
+  TokenBatch z = grad_batch();
+  std::fill(z.weights.begin(), z.weights.end(), 0.0f);
+  HostGrads gz = zero_grads(*m.value());
+  EXPECT_EQ(loss.run(z, 1.0f, &gz).value(), 0.0);
+  for (const auto& v : gz)
+    for (float x : v) ASSERT_EQ(x, 0.0f);
+}
+
+// with_item adds a record in the judge format (a ~900-token prompt, masked).
+std::string memorise_data(const std::string& dir, bool with_item) {
+  const std::string path = dir + "/data.jsonl";
+  std::string text = R"({"prompt": "Q: colour of the sky?\nA:", "completion": " blue and bright"})" "\n"
+                     R"({"prompt": "Q: two plus two?\nA:", "completion": " four, exactly"})" "\n"
+                     R"({"prompt": "Q: opposite of hot?\nA:", "completion": " cold"})" "\n";
+  if (with_item)
+    text += R"({"item": {"id": "x", "prompt": "What is 2+2?", "responses": ["4", "5"]}, "order": [1, 0], "trajectory": "Scores: \\boxed{2, 9}"})" "\n";
+  test::write_text(path, text);
+  return path;
+}
+
+TEST(TrainTest, SftMemorisesASmallSetAndLibllamaGeneratesIt) {
+  llama_backend_setup(false);
+  const std::string dir = test::scratch_dir("train_memorise");
+  auto m = TrainModel::load(test::tiny_model_path());
+  ASSERT_TRUE(m.ok());
+  auto vocab = LlamaModel::load(test::tiny_model_path(), 0, true);
+  ASSERT_TRUE(vocab.ok());
+  auto data = read_sft_data(memorise_data(dir, false), *vocab.value(), 4096);
+  ASSERT_TRUE(data.ok());
+  ASSERT_TRUE(data->errors.empty()) << data->errors[0];
+  ASSERT_EQ(data->examples.size(), 3u);
+  SftOptions o;
+  o.epochs = 80;
+  o.batch = 3;
+  o.lr = 1e-2;
+  o.warmup = 5;
+  std::vector<double> losses;
+  auto steps = train_sft(*m.value(), data.value(), o, [&](const StepReport& r) { losses.push_back(r.loss); });
+  ASSERT_TRUE(steps.ok()) << steps.error().message;
+  ASSERT_EQ(losses.size(), 80u);
+  EXPECT_GT(losses.front(), 5.0);  // ~ln(32000) at random init
+  EXPECT_LT(losses.back(), 0.1) << "first " << losses.front();
+
+  // The exported model, run by libllama, now answers with the memorised completion (greedy).
+  const std::string out = dir + "/sft.gguf";
+  ASSERT_TRUE(m.value()->save(out).ok());
+  auto lm = LlamaModel::load(out);
+  ASSERT_TRUE(lm.ok());
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = 256;
+  LlamaContextPtr ctx(llama_init_from_model(lm.value()->get(), cp));
+  auto prompt = lm.value()->tokenize("Q: two plus two?\nA:", true, false);
+  LlamaBatch batch(256, 1);
+  for (size_t i = 0; i < prompt.size(); ++i) batch.add(prompt[i], static_cast<llama_pos>(i), 0, i + 1 == prompt.size());
+  ASSERT_EQ(llama_decode(ctx.get(), batch.get()), 0);
+  std::string text;
+  llama_pos pos = static_cast<llama_pos>(prompt.size());
+  for (int i = 0; i < 12; ++i) {
+    const float* l = llama_get_logits_ith(ctx.get(), -1);
+    int best = 0;
+    for (int v = 1; v < llama_vocab_n_tokens(lm.value()->vocab()); ++v)
+      if (l[v] > l[best]) best = v;
+    if (llama_vocab_is_eog(lm.value()->vocab(), best)) break;
+    text += lm.value()->token_to_piece(best);
+    batch.clear();
+    batch.add(best, pos++, 0, true);
+    ASSERT_EQ(llama_decode(ctx.get(), batch.get()), 0);
+  }
+  EXPECT_EQ(text, " four, exactly");  // prompt and completion were tokenized together
+}
+
+TEST(TrainTest, ResumeReproducesTheLossesOfAnUninterruptedRun) {
+  llama_backend_setup(false);
+  const std::string dir = test::scratch_dir("train_resume");
+  auto vocab = LlamaModel::load(test::tiny_model_path(), 0, true);
+  auto data = read_sft_data(memorise_data(dir, true), *vocab.value(), 4096);
+  ASSERT_TRUE(data.ok());
+  ASSERT_EQ(data->examples.size(), 4u);
+  EXPECT_GT(data->examples[3].prompt_len, 500);  // the judge template, masked
+  SftOptions o;
+  o.epochs = 3;
+  o.batch = 2;
+  o.lr = 5e-3;
+  o.warmup = 2;
+  o.checkpoint_every = 3;
+  o.checkpoint_dir = dir + "/ckpt";
+  std::vector<double> full;
+  {
+    auto m = TrainModel::load(test::tiny_model_path());
+    ASSERT_TRUE(train_sft(*m.value(), data.value(), o, [&](const StepReport& r) { full.push_back(r.loss); }).ok());
+  }
+  ASSERT_EQ(full.size(), 6u);
+  ASSERT_TRUE(fs::exists(dir + "/ckpt/step-000003/optimizer.gguf"));
+  // Interrupted after step 3: only that checkpoint survives; resume from it.
+  fs::remove_all(dir + "/ckpt/step-000006");
+  o.resume = true;
+  std::vector<double> resumed;
+  std::vector<long> steps;
+  auto m = TrainModel::load(test::tiny_model_path());
+  auto n = train_sft(*m.value(), data.value(), o, [&](const StepReport& r) {
+    resumed.push_back(r.loss);
+    steps.push_back(r.step);
+  });
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(steps, (std::vector<long>{4, 5, 6}));
+  ASSERT_EQ(resumed.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(resumed[i], full[3 + i], 1e-6) << "step " << 4 + i;
+}
+
+TEST(TrainTest, BadModelsAndRecordsAreClearErrors) {
+  llama_backend_setup(false);
+  const std::string dir = test::scratch_dir("train_bad");
+  ASSERT_TRUE(quantize_model(test::tiny_model_path(), dir + "/q8.gguf", "q8_0", 2).ok());
+  auto q = TrainModel::load(dir + "/q8.gguf");
+  ASSERT_FALSE(q.ok());
+  EXPECT_NE(q.error().message.find("training needs F32 or F16"), std::string::npos) << q.error().message;
+  auto meta = TrainModel::load(test::tiny_meta_rm_path() + "/head.gguf");
+  ASSERT_FALSE(meta.ok());
+  EXPECT_NE(meta.error().message.find("cannot be trained"), std::string::npos) << meta.error().message;
+
+  auto vocab = LlamaModel::load(test::tiny_model_path(), 0, true);
+  test::write_text(dir + "/d.jsonl",
+                   "{broken\n"
+                   R"({"item": {"id": "x", "prompt": "q", "responses": ["a"]}})" "\n"
+                   R"({"prompt": "Q:", "completion": "a very long answer that will not fit in the tiny context we give"})" "\n"
+                   R"({"item": {"id": "y", "prompt": "q", "responses": ["a", "b"]}, "order": [0, 0], "trajectory": "t"})" "\n");
+  auto d = read_sft_data(dir + "/d.jsonl", *vocab.value(), 12);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->errors.size(), 4u);
+  EXPECT_NE(d->errors[0].find("d.jsonl:1: malformed JSON"), std::string::npos);
+  EXPECT_NE(d->errors[1].find("d.jsonl:2: missing field 'trajectory'"), std::string::npos);
+  EXPECT_NE(d->errors[2].find("d.jsonl:3:"), std::string::npos);
+  EXPECT_NE(d->errors[2].find("exceed the training context of 12"), std::string::npos);
+  EXPECT_NE(d->errors[3].find("not a permutation"), std::string::npos);
+}
+
+TEST(TrainTest, ScheduleAndClipping) {
+  EXPECT_DOUBLE_EQ(scheduled_lr(0, 100, 10, 1.0, 0.1), 0.1);
+  EXPECT_DOUBLE_EQ(scheduled_lr(9, 100, 10, 1.0, 0.1), 1.0);
+  EXPECT_NEAR(scheduled_lr(10, 100, 10, 1.0, 0.1), 1.0, 1e-12);
+  EXPECT_NEAR(scheduled_lr(55, 100, 10, 1.0, 0.1), 0.55, 1e-12);  // halfway down the cosine
+  EXPECT_NEAR(scheduled_lr(100, 100, 10, 1.0, 0.1), 0.1, 1e-12);
+  HostGrads g = {{3.0f, 0.0f}, {4.0f}};
+  EXPECT_DOUBLE_EQ(clip_grad_norm(g, 1.0), 5.0);
+  EXPECT_NEAR(g[0][0], 0.6f, 1e-6);
+  EXPECT_NEAR(g[1][0], 0.8f, 1e-6);
+}
+
+}  // namespace
+}  // namespace grm
+
+namespace grm {
+namespace {
+
+TEST(TrainCliTest, SftEndToEndWritesModelLogAndRefusesBadData) {
+  const std::string dir = test::scratch_dir("train_cli");
+  test::write_text(dir + "/d.jsonl", R"({"prompt": "Q: hi?\nA:", "completion": " hello"})" "\n"
+                                     R"({"prompt": "Q: bye?\nA:", "completion": " goodbye"})" "\n");
+  auto r = test::run_grm("train sft --model '" + test::tiny_model_path() + "' --data '" + dir + "/d.jsonl' --out '" + dir +
+                             "/o.gguf' --epochs 3 --batch 1 --log '" + dir + "/log.jsonl' --threads 2",
+                         dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("6 step(s) on 2 example(s)"), std::string::npos) << r.err;
+  auto lines = test::read_lines(dir + "/log.jsonl");
+  ASSERT_EQ(lines.size(), 6u);
+  for (const char* field : {"step", "loss", "lr", "grad_norm", "tokens", "tokens_per_s"})
+    EXPECT_TRUE(nlohmann::json::parse(lines[5]).contains(field)) << field;
+  EXPECT_TRUE(LlamaModel::load(dir + "/o.gguf").ok());
+
+  test::write_text(dir + "/bad.jsonl", "{\"prompt\": 3}\n");
+  auto bad = test::run_grm("train sft --model '" + test::tiny_model_path() + "' --data '" + dir + "/bad.jsonl' --out '" + dir + "/b.gguf'", dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("bad.jsonl:1:"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(dir + "/b.gguf"));
+}
+
+}  // namespace
+}  // namespace grm
