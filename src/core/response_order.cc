@@ -4,15 +4,10 @@
 
 #include <numeric>
 
+#include "core/random.h"
+
 namespace grm {
 namespace {
-
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 // Fisher-Yates with our own generator, so orders are identical across standard libraries.
 std::vector<int> random_permutation(int n, uint64_t& state) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/random.h"
+
 namespace grm {
 
 std::vector<int> select_by_meta(const std::vector<SampleVote>& samples, int k_meta) {
@@ -39,11 +41,8 @@ VoteResult vote(const std::vector<SampleVote>& samples, int n, std::optional<int
   if (tied.size() == 1) {
     r.best = tied[0];
   } else {
-    uint64_t z = tie_seed + 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    r.best = tied[z % tied.size()];
+    uint64_t state = tie_seed;
+    r.best = tied[splitmix64(state) % tied.size()];
     r.tie_broken = true;
   }
   return r;

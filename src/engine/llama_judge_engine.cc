@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/judgment_parser.h"
+#include "core/random.h"
 #include "engine/prefix_plan.h"
 #include "engine/verdict_grammar.h"
 
@@ -17,13 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr llama_seq_id kHeaderSeq = 0;
-
-uint64_t mix(uint64_t a, uint64_t b) {
-  uint64_t z = a ^ (b + 0x9E3779B97F4A7C15ull + (a << 6) + (a >> 2));
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 struct Sample {
   llama_seq_id seq = -1;
@@ -220,7 +214,7 @@ struct LlamaJudgeEngine::State {
       Sample& s = a.samples[j];
       s.seq = free_seqs.back();
       free_seqs.pop_back();
-      s.chain = make_chain(n, mix(a.req.seed, j), a.req.greedy);
+      s.chain = make_chain(n, mix_seed(a.req.seed, j), a.req.greedy);
       s.next_pos = static_cast<llama_pos>(a.distinct[s.distinct].size());
       s.token_limit = opts.sampling.max_tokens;
     }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "engine/gguf_write.h"
 #include "engine/prefix_plan.h"
 
 namespace grm {
@@ -165,15 +166,10 @@ Status write_meta_head(const std::string& dir, const std::vector<float>& weight,
   gguf_set_val_str(g, "grm.meta.template", "meta_rm");
   gguf_add_tensor(g, w);
   gguf_add_tensor(g, b);
-  const std::string path = (fs::path(dir) / "head.gguf").string();
-  const std::string tmp = path + ".tmp";
-  bool ok = gguf_write_to_file(g, tmp.c_str(), false);
+  Status st = write_gguf_atomically(g, (fs::path(dir) / "head.gguf").string());
   gguf_free(g);
   ggml_free(gctx);
-  if (!ok) return Error{fmt::format("cannot write '{}' (disk full or not writable?)", tmp)};
-  fs::rename(tmp, path, ec);
-  if (ec) return Error{fmt::format("cannot rename '{}' to '{}': {}", tmp, path, ec.message())};
-  return Ok{};
+  return st;
 }
 
 }  // namespace grm

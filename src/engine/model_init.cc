@@ -10,6 +10,8 @@
 #include <map>
 #include <vector>
 
+#include "core/random.h"
+#include "engine/gguf_write.h"
 #include "engine/llama_handles.h"
 #include "engine/meta_rm.h"
 
@@ -20,10 +22,7 @@ struct Uniform {
   uint64_t state;
   // Uniform on [-a, a] with standard deviation `std`.
   float next(float std) {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
+    const uint64_t z = splitmix64(state);
     double u = (z >> 11) * (1.0 / 9007199254740992.0);  // [0, 1)
     return static_cast<float>((2.0 * u - 1.0) * std * std::sqrt(3.0));
   }
@@ -137,20 +136,10 @@ Status init_random_model(const std::string& vocab_path, const ModelShape& shape,
     }
     gguf_add_tensor(out, t);
   }
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::path(out_path).has_parent_path()) fs::create_directories(fs::path(out_path).parent_path(), ec);
-  const std::string tmp = out_path + ".tmp";
-  bool ok = gguf_write_to_file(out, tmp.c_str(), false);
+  Status st = write_gguf_atomically(out, out_path);
   gguf_free(out);
   ggml_free(gctx);
-  if (!ok) {
-    fs::remove(tmp, ec);
-    return Error{fmt::format("cannot write '{}' (disk full or not writable?)", out_path)};
-  }
-  fs::rename(tmp, out_path, ec);
-  if (ec) return Error{fmt::format("cannot rename '{}' to '{}': {}", tmp, out_path, ec.message())};
-  return Ok{};
+  return st;
 }
 
 Status quantize_model(const std::string& in_path, const std::string& out_path, const std::string& type, int threads) {

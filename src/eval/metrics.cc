@@ -4,15 +4,10 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/random.h"
+
 namespace grm {
 namespace {
-
-uint64_t next_random(uint64_t& s) {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 double mean_of(const std::vector<double>& v, const std::vector<int>& idx) {
   if (idx.empty()) return 0;
@@ -118,7 +113,7 @@ Interval bootstrap_interval(int n, const std::function<double(const std::vector<
   std::vector<int> idx(n);
   uint64_t s = seed;
   for (int b = 0; b < resamples; ++b) {
-    for (int i = 0; i < n; ++i) idx[i] = static_cast<int>(next_random(s) % static_cast<uint64_t>(n));
+    for (int i = 0; i < n; ++i) idx[i] = static_cast<int>(splitmix64(s) % static_cast<uint64_t>(n));
     stats.push_back(statistic(idx));
   }
   std::sort(stats.begin(), stats.end());

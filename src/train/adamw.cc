@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <gguf.h>
 
+#include "engine/gguf_write.h"
+
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -74,15 +76,10 @@ Status AdamW::save(const std::string& path, const TrainModel& model) const {
       gguf_add_tensor(g, t);
     }
   }
-  const std::string tmp = path + ".tmp";
-  const bool ok = gguf_write_to_file(g, tmp.c_str(), false);
+  Status st = write_gguf_atomically(g, path);
   gguf_free(g);
   ggml_free(ctx);
-  std::error_code ec;
-  if (!ok) return Error{fmt::format("cannot write '{}'", tmp)};
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Error{fmt::format("cannot rename '{}': {}", tmp, ec.message())};
-  return Ok{};
+  return st;
 }
 
 Status AdamW::load(const std::string& path, const TrainModel& model) {

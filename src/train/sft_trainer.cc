@@ -9,19 +9,13 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include "core/random.h"
 #include "train/adamw.h"
 #include "train/token_loss.h"
 
 namespace grm {
 namespace fs = std::filesystem;
 namespace {
-
-uint64_t splitmix(uint64_t& s) {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 // The micro-batches of every optimizer step, in order: example indices.
 std::vector<std::vector<std::vector<int>>> plan_steps(int n, const SftOptions& o) {
@@ -30,7 +24,7 @@ std::vector<std::vector<std::vector<int>>> plan_steps(int n, const SftOptions& o
     std::vector<int> idx(n);
     std::iota(idx.begin(), idx.end(), 0);
     uint64_t s = o.seed * 1000003ull + static_cast<uint64_t>(e);
-    for (int i = n - 1; i > 0; --i) std::swap(idx[i], idx[splitmix(s) % static_cast<uint64_t>(i + 1)]);
+    for (int i = n - 1; i > 0; --i) std::swap(idx[i], idx[splitmix64(s) % static_cast<uint64_t>(i + 1)]);
     const int per_step = o.batch * o.accum;
     for (int start = 0; start < n; start += per_step) {
       std::vector<std::vector<int>> micro;

@@ -4,6 +4,8 @@
 #include <ggml-cpu.h>
 #include <gguf.h>
 
+#include "engine/gguf_write.h"
+
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -220,19 +222,9 @@ Status TrainModel::save(const std::string& path, const std::vector<std::pair<std
   gguf_set_val_u32(out, "general.file_type", 0);  // all F32
   for (const auto& [k, v] : extra_kv) gguf_set_val_str(out, k.c_str(), v.c_str());
   for (ggml_tensor* t : params_) gguf_add_tensor(out, t);
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path(), ec);
-  const std::string tmp = path + ".tmp";
-  const bool ok = gguf_write_to_file(out, tmp.c_str(), false);
+  Status st = write_gguf_atomically(out, path);
   gguf_free(out);
-  if (!ok) {
-    fs::remove(tmp, ec);
-    return Error{fmt::format("cannot write '{}' (disk full or not writable?)", path)};
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) return Error{fmt::format("cannot rename '{}' to '{}': {}", tmp, path, ec.message())};
-  return Ok{};
+  return st;
 }
 
 }  // namespace grm
