@@ -148,6 +148,11 @@ int run_score_command(const ScoreArgs& a) {
                  s.items_judged, s.seconds, s.seconds > 0 ? s.samples / s.seconds : 0.0, s.valid_samples, s.samples,
                  s.prompt_tokens_evaluated, s.prompt_tokens_reused, engine.value()->totals().header_tokens,
                  s.tokens_generated, s.items_skipped ? fmt::format("; {} already in the output (resume)", s.items_skipped).c_str() : "");
+    if (a.verbose) {
+      const EngineTotals& t = engine.value()->totals();
+      std::fprintf(stderr, "grm score: %ld decode calls, %.2f s decoding, %.2f s sampling\n", t.decode_calls, t.decode_seconds,
+                   t.sample_seconds);
+    }
     if (s.items_failed) std::fprintf(stderr, "grm score: %d item(s) could not be judged: see their \"error\" field\n", s.items_failed);
     if (s.lines_invalid) std::fprintf(stderr, "grm score: %d invalid line(s) written as error records\n", s.lines_invalid);
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <thread>
 
@@ -29,6 +30,7 @@ struct Sample {
   size_t scores_at = std::string::npos;  // offset of the first "Scores:" in traj.text
   size_t scan_from = 0;
   int token_limit = 0;  // max_tokens, extended once a guaranteed verdict has begun
+  uint64_t rng = 0;     // the fast path's random state (see sample_from)
   bool started = false;  // first token sampled
   bool done = false;
 };
@@ -64,6 +66,8 @@ struct LlamaJudgeEngine::State {
   long cells_used = 0;
   EngineTotals totals;
   std::map<int, std::string> grammar_by_n;
+  std::vector<char> banned;    // per token: never sampled (end tokens in fixed-length mode)
+  std::vector<float> weights;  // fast_sample's scratch
 
   Tokens tokens_for(const std::string& content, bool with_suffix) const {
     if (!chat) return model->tokenize(content, /*add_special=*/true, /*parse_special=*/false);
@@ -215,6 +219,7 @@ struct LlamaJudgeEngine::State {
       s.seq = free_seqs.back();
       free_seqs.pop_back();
       s.chain = make_chain(n, mix_seed(a.req.seed, j), a.req.greedy);
+      s.rng = mix_seed(a.req.seed ^ 0x5eed, j);
       s.next_pos = static_cast<llama_pos>(a.distinct[s.distinct].size());
       s.token_limit = opts.sampling.max_tokens;
     }
@@ -288,10 +293,41 @@ struct LlamaJudgeEngine::State {
     }
   }
 
+  // Temperature (or greedy) sampling straight from the logits, for the common case where no constraint is
+  // active: two passes over the vocabulary instead of building, sorting and normalising a candidate array.
+  // The chain is still told the token (llama_sampler_accept) so that the lazy grammar sees the text.
+  llama_token fast_sample(const float* logits, Sample& s, bool greedy) {
+    const int n_vocab = static_cast<int>(banned.size());
+    int best = -1;
+    for (int t = 0; t < n_vocab; ++t)
+      if (!banned[t] && (best < 0 || logits[t] > logits[best])) best = t;
+    if (greedy) return best;
+    const float inv_t = 1.0f / opts.sampling.temperature, top = logits[best];
+    weights.resize(n_vocab);
+    double total = 0;
+    for (int t = 0; t < n_vocab; ++t) {
+      weights[t] = banned[t] ? 0.0f : std::exp((logits[t] - top) * inv_t);
+      total += weights[t];
+    }
+    double u = static_cast<double>(splitmix64(s.rng) >> 11) * (1.0 / 9007199254740992.0) * total;
+    for (int t = 0; t < n_vocab; ++t) {
+      u -= weights[t];
+      if (u <= 0 && weights[t] > 0) return t;
+    }
+    return best;
+  }
+
   void sample_from(Active& a, Sample& s, int batch_index) {
     llama_token tok;
+    const auto& so = opts.sampling;
+    const bool constrained = so.grammar && !so.fixed_length && s.scores_at != std::string::npos;
     try {
-      tok = llama_sampler_sample(s.chain.get(), ctx.get(), batch_index);
+      if (!constrained && so.top_p >= 1.0f) {
+        tok = fast_sample(llama_get_logits_ith(ctx.get(), batch_index), s, a.req.greedy || so.temperature <= 0.0f);
+        llama_sampler_accept(s.chain.get(), tok);
+      } else {
+        tok = llama_sampler_sample(s.chain.get(), ctx.get(), batch_index);
+      }
     } catch (const std::exception& e) {
       s.done = true;
       s.traj.finish = std::string("error: sampling failed: ") + e.what();
@@ -352,6 +388,10 @@ Result<std::unique_ptr<LlamaJudgeEngine>> LlamaJudgeEngine::create(std::shared_p
     }
   }
   st->forced = st->model->tokenize(kForcedVerdictPrefix, false, false);
+  const int n_vocab = llama_vocab_n_tokens(st->model->vocab());
+  st->banned.assign(n_vocab, 0);
+  if (opts.sampling.fixed_length)
+    for (llama_token t = 0; t < n_vocab; ++t) st->banned[t] = llama_vocab_is_eog(st->model->vocab(), t);
   return std::unique_ptr<LlamaJudgeEngine>(new LlamaJudgeEngine(std::move(st)));
 }
 
@@ -462,8 +502,11 @@ void LlamaJudgeEngine::run(const Source& source, const Sink& sink) {
     }
     if (st.batch->size() == 0) break;  // nothing runnable: cannot happen with consistent state
 
+    const auto t_decode = Clock::now();
     const int rc = llama_decode(st.ctx.get(), st.batch->get());
     ++st.totals.decode_calls;
+    const auto t_sample = Clock::now();
+    st.totals.decode_seconds += std::chrono::duration<double>(t_sample - t_decode).count();
     if (rc != 0) {
       const std::string msg = llama_decode_error(rc);
       for (auto& ap : active) ap->error = "decoding failed: " + msg;
@@ -480,6 +523,7 @@ void LlamaJudgeEngine::run(const Source& source, const Sink& sink) {
           if (s.distinct == ref.distinct) st.sample_from(a, s, ref.index);
       }
     }
+    st.totals.sample_seconds += std::chrono::duration<double>(Clock::now() - t_sample).count();
     // Items whose prompt is now fully evaluated: give every sample its own copy of its prompt's cells.
     for (auto& ap : active) {
       Active& a = *ap;

@@ -44,6 +44,8 @@ struct EngineTotals {
   long prompt_tokens_reused = 0;
   long tokens_generated = 0;
   long decode_calls = 0;
+  double decode_seconds = 0;  // inside llama_decode
+  double sample_seconds = 0;  // in the samplers (and detokenization)
 };
 
 class LlamaJudgeEngine final : public JudgeEngine {
