@@ -194,3 +194,29 @@ TEST(LlamaJudgeEngineTest, GreedyIsDeterministicAcrossSamplesOfOneOrder) {
 
 }  // namespace
 }  // namespace grm
+
+namespace grm {
+namespace {
+
+// Regression: an item refused as too long for the context used to give back KV cells it never reserved, so
+// later items were admitted beyond the context and llama_decode failed for everything in flight.
+TEST(LlamaJudgeEngineTest, RefusedItemsDoNotCorruptTheCellAccounting) {
+  ASSERT_TRUE(tiny());
+  LlamaEngineOptions o = small_options(8);
+  o.n_ctx = 3072;
+  auto engine = LlamaJudgeEngine::create(tiny(), o);
+  ASSERT_TRUE(engine.ok());
+  std::string huge, big;
+  for (int i = 0; i < 900; ++i) huge += "lorem ipsum dolor ";
+  for (int i = 0; i < 120; ++i) big += "lorem ipsum dolor ";
+  std::vector<JudgeRequest> reqs;
+  for (int i = 0; i < 4; ++i) reqs.push_back(request(make_item("huge" + std::to_string(i), {huge, "b"}), 2));
+  for (int i = 0; i < 6; ++i) reqs.push_back(request(make_item("big" + std::to_string(i), {big, "c", "d"}), 3));
+  auto results = run_all(*engine.value(), reqs);
+  ASSERT_EQ(results.size(), 10u);
+  for (int t = 0; t < 4; ++t) EXPECT_TRUE(results[t].error);
+  for (int t = 4; t < 10; ++t) EXPECT_FALSE(results[t].error) << *results[t].error;
+}
+
+}  // namespace
+}  // namespace grm

@@ -319,3 +319,52 @@ TEST(TrainCliTest, SftEndToEndWritesModelLogAndRefusesBadData) {
 
 }  // namespace
 }  // namespace grm
+
+#include "pipeline/grpo_pipeline.h"
+
+namespace grm {
+namespace {
+
+TEST(GrpoTest, RuleRewardRisesOnAToyTask) {
+  // Single responses that are all correct: the policy is rewarded for writing \boxed{1}. A random model
+  // starts near chance; GRPO must move it.
+  llama_backend_setup(false);
+  auto policy = TrainModel::load(test::tiny_model_path());
+  auto reference = TrainModel::load(test::tiny_model_path());
+  ASSERT_TRUE(policy.ok() && reference.ok());
+  std::vector<Item> items;
+  for (int i = 0; i < 4; ++i) {
+    Item it = test::make_item("t" + std::to_string(i), {"Answer " + std::to_string(i)}, "Say something.");
+    it.correct = 1;
+    items.push_back(it);
+  }
+  GrpoOptions o;
+  o.group = 4;
+  o.items_per_step = 4;
+  o.steps = 14;
+  o.lr = 2e-2;
+  o.beta = 0.0;
+  o.micro_batch = 16;
+  o.work_dir = test::scratch_dir("grpo_toy");
+  o.log_path = o.work_dir + "/log.jsonl";
+  o.engine.n_ctx = 8192;
+  o.engine.n_parallel = 16;
+  o.engine.threads = 2;
+  o.engine.sampling.temperature = 1.0f;
+  o.engine.sampling.max_tokens = 4;  // the verdict is forced at once: the choice is the digit
+  std::vector<GrpoStep> steps;
+  auto n = train_grpo(*policy.value(), *reference.value(), items, o, [&](const GrpoStep& s) { steps.push_back(s); });
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  ASSERT_EQ(steps.size(), 14u);
+  double first = 0, last = 0;
+  for (int i = 0; i < 4; ++i) {
+    first += steps[i].accuracy / 4;
+    last += steps[steps.size() - 1 - i].accuracy / 4;
+  }
+  EXPECT_GT(last, first + 0.2) << "first " << first << " last " << last;
+  EXPECT_DOUBLE_EQ(steps.back().valid, 1.0);  // grammar: every sample parses
+  EXPECT_EQ(test::read_lines(o.log_path).size(), 14u);
+}
+
+}  // namespace
+}  // namespace grm

@@ -7,6 +7,8 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "pipeline/grpo_pipeline.h"
+#include "pipeline/item_reader.h"
 #include "train/sft_trainer.h"
 
 namespace grm::cli {
@@ -57,10 +59,62 @@ int run_sft(const SftArgs& a) {
   return kExitOk;
 }
 
+struct GrpoArgs {
+  std::string model, ref, items, out, log, grammar = "on";
+  GrpoOptions o;
+  int threads = 0;
+  bool quiet = false;
+};
+
+int run_grpo(const GrpoArgs& a) {
+  llama_backend_setup(false);
+  auto fail = [](const std::string& m, int code) {
+    std::fprintf(stderr, "grm train grpo: %s\n", m.c_str());
+    return code;
+  };
+  if (a.grammar != "on" && a.grammar != "off") return fail("--grammar takes on or off", kExitBadInput);
+  auto input = read_item_file(a.items);
+  if (!input) return fail(input.error().message, kExitFailure);
+  if (input->invalid) {
+    for (const auto& m : input->error_messages()) std::fprintf(stderr, "%s\n", m.c_str());
+    return fail("invalid items; nothing was trained", kExitBadInput);
+  }
+  std::vector<Item> items;
+  for (const auto& l : input->lines) {
+    if (!l.item->has_label())
+      return fail(fmt::format("{}:{}: field 'label': GRPO's rule reward needs {{\"best\": i}} or {{\"correct\": 0|1}}", input->name, l.line),
+                  kExitBadInput);
+    items.push_back(l.item.value());
+  }
+  auto policy = TrainModel::load(a.model);
+  if (!policy) return fail(policy.error().message, kExitFailure);
+  auto reference = TrainModel::load(a.ref.empty() ? a.model : a.ref);
+  if (!reference) return fail(reference.error().message, kExitFailure);
+  if (a.threads > 0) {
+    ggml_backend_cpu_set_n_threads(policy.value()->backend(), a.threads);
+    ggml_backend_cpu_set_n_threads(reference.value()->backend(), a.threads);
+  }
+  GrpoOptions o = a.o;
+  o.engine.threads = a.threads;
+  o.engine.sampling.grammar = a.grammar == "on";
+  o.work_dir = a.out + ".work";
+  o.log_path = a.log;
+  Progress bar("grpo", !a.quiet);
+  auto steps = train_grpo(*policy.value(), *reference.value(), items, o, [&](const GrpoStep& r) {
+    bar.update(static_cast<int>(r.step), static_cast<int>(r.total),
+               fmt::format("reward {:+.3f}  acc {:.2f}  kl {:.4f}  valid {:.2f}", r.reward, r.accuracy, r.kl, r.valid));
+  });
+  bar.finish();
+  if (!steps) return fail(steps.error().message, kExitFailure);
+  if (auto st = policy.value()->save(a.out); !st) return fail(st.error().message, kExitFailure);
+  if (!a.quiet) std::fprintf(stderr, "grm train grpo: %ld step(s) on %zu item(s); wrote %s\n", steps.value(), items.size(), a.out.c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_train_commands(CLI::App& app, Runner& run) {
-  CLI::App* train = app.add_subcommand("train", "Train judges on ggml: sft (rejective fine-tuning).");
+  CLI::App* train = app.add_subcommand("train", "Train judges on ggml: sft (rejective fine-tuning), grpo (rule-based RL).");
   train->require_subcommand(1);
   auto a = std::make_shared<SftArgs>();
   CLI::App* sft = train->add_subcommand("sft", "Next-token training on trajectory tokens (prompt masked): the RFT step.");
@@ -92,6 +146,38 @@ void add_train_commands(CLI::App& app, Runner& run) {
   sft->add_flag("--skip-invalid", a->skip_invalid, "skip invalid records instead of stopping");
   sft->add_flag("-q,--quiet", a->quiet, "no progress or summary");
   sft->callback([&run, a] { run = [a] { return run_sft(*a); }; });
+
+  auto g = std::make_shared<GrpoArgs>();
+  g->o.engine.sampling.temperature = 1.0f;
+  g->o.engine.sampling.max_tokens = 256;
+  CLI::App* grpo = train->add_subcommand("grpo", "Rule-based GRPO: G samples per item, +1/-1 by the correctness rule, KL to a reference.");
+  grpo->footer(
+      "Items: canonical items with labels. Each step samples --group judgments per item from the current policy\n"
+      "(exported every --export-every steps), rewards them with the rule of SPEC 2 (unparseable = -1), normalises\n"
+      "the rewards per group and takes one AdamW step with a KL penalty (--beta) to the frozen --ref model.\n"
+      "--log writes per step: loss, reward, accuracy, kl, valid (format validity), length, lr, grad_norm.");
+  grpo->add_option("--model", g->model, "policy to start from (F32/F16 GGUF, e.g. the RFT model)")->required();
+  grpo->add_option("--ref", g->ref, "reference model for the KL term (default: --model)");
+  grpo->add_option("--items", g->items, "labelled canonical items (JSONL)")->required();
+  grpo->add_option("--out", g->out, "trained policy (GGUF)")->required();
+  grpo->add_option("--group", g->o.group, "G: samples per item")->capture_default_str();
+  grpo->add_option("--beta", g->o.beta, "KL coefficient")->capture_default_str();
+  grpo->add_option("--steps", g->o.steps, "optimizer steps")->capture_default_str();
+  grpo->add_option("--items-per-step", g->o.items_per_step, "items per step")->capture_default_str();
+  grpo->add_option("--lr", g->o.lr, "learning rate")->capture_default_str();
+  grpo->add_option("--warmup", g->o.warmup, "warmup steps")->capture_default_str();
+  grpo->add_option("--clip", g->o.clip, "max gradient norm")->capture_default_str();
+  grpo->add_option("--micro-batch", g->o.micro_batch, "trajectories per forward/backward")->capture_default_str();
+  grpo->add_option("--temperature", g->o.engine.sampling.temperature, "sampling temperature")->capture_default_str();
+  grpo->add_option("--max-tokens", g->o.engine.sampling.max_tokens, "generated tokens per sample")->capture_default_str();
+  grpo->add_option("--grammar", g->grammar, "on: guaranteed verdicts while sampling")->capture_default_str();
+  grpo->add_option("--ctx", g->o.engine.n_ctx, "sampler KV cells")->capture_default_str();
+  grpo->add_option("--export-every", g->o.export_every, "steps between policy exports to the sampler")->capture_default_str();
+  grpo->add_option("--seed", g->o.seed, "seed")->capture_default_str();
+  grpo->add_option("--log", g->log, "append one JSON line per step");
+  grpo->add_option("--threads", g->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  grpo->add_flag("-q,--quiet", g->quiet, "no progress or summary");
+  grpo->callback([&run, g] { run = [g] { return run_grpo(*g); }; });
 }
 
 }  // namespace grm::cli

@@ -31,11 +31,14 @@ struct JudgeRequest {
   uint64_t seed = 0;                     // sample j draws with a seed derived from (seed, j)
   bool hinted = false;                   // append the hint line naming item.best (RFT data only)
   bool greedy = false;                   // argmax decoding for this request, whatever the engine's temperature
+  std::optional<TemplateKind> kind;      // this request's template, if not the engine's (mixed training data)
 };
 
 struct Trajectory {
   std::vector<int> order;
   std::string text;
+  std::vector<int32_t> tokens;  // the generated token ids (forced ones and a final end token included)
+  std::vector<uint8_t> forced;  // per token: 1 where the engine wrote it (the forced verdict prefix), not the model
   int tokens_generated = 0;
   bool forced_verdict = false;  // the engine wrote "Scores: \boxed{" because the budget ran out
   std::string finish;           // "verdict" | "eog" | "length" | "error: ..."

@@ -47,6 +47,7 @@ struct Active {
   JudgeStats stats;
   Clock::time_point start;
   bool prefilled = false;
+  bool admitted = false;  // holds sequences and reserved KV cells (released exactly once)
   std::optional<std::string> error;
 };
 
@@ -82,24 +83,27 @@ struct LlamaJudgeEngine::State {
     return t;
   }
 
-  Tokens prompt_tokens(const Item& item, const std::vector<int>& order, bool hinted) const {
+  Tokens prompt_tokens(const Item& item, const std::vector<int>& order, bool hinted,
+                       std::optional<TemplateKind> kind = std::nullopt) const {
+    PromptOptions po = opts.prompt;
+    if (kind) po.kind = *kind;
     std::optional<int> hint;
     if (hinted && item.best) {
       for (int p = 0; p < static_cast<int>(order.size()); ++p)
         if (order[p] == *item.best) hint = p;
     }
-    return tokens_for(render_judge_prompt(item, order, opts.prompt, hint), true);
+    return tokens_for(render_judge_prompt(item, order, po, hint), true);
   }
 
-  LlamaSamplerPtr make_chain(int n, uint64_t seed, bool greedy) {
+  LlamaSamplerPtr make_chain(int n, uint64_t seed, bool greedy, TemplateKind kind) {
     auto params = llama_sampler_chain_default_params();
     params.no_perf = true;
     LlamaSamplerPtr chain(llama_sampler_chain_init(params));
     const auto& so = opts.sampling;
     if (so.grammar && !so.fixed_length) {
-      auto it = grammar_by_n.find(n);
-      if (it == grammar_by_n.end())
-        it = grammar_by_n.emplace(n, verdict_grammar(n, score_range(opts.prompt.kind))).first;
+      const int key = n * 2 + (kind == TemplateKind::kSingleBinary);
+      auto it = grammar_by_n.find(key);
+      if (it == grammar_by_n.end()) it = grammar_by_n.emplace(key, verdict_grammar(n, score_range(kind))).first;
       const char* patterns[] = {verdict_trigger_pattern()};
       llama_sampler* g = llama_sampler_init_grammar_lazy_patterns(model->vocab(), it->second.c_str(), "root",
                                                                    patterns, 1, nullptr, 0);
@@ -150,7 +154,7 @@ struct LlamaJudgeEngine::State {
     a.req = std::move(req);
     const int k = static_cast<int>(a.req.orders.size());
     const int n = a.req.item.n();
-    if (opts.prompt.kind == TemplateKind::kSingleBinary && n != 1) {
+    if (a.req.kind.value_or(opts.prompt.kind) == TemplateKind::kSingleBinary && n != 1) {
       a.error = fmt::format("the single template judges exactly one response; this item has {}", n);
       return a;
     }
@@ -164,7 +168,7 @@ struct LlamaJudgeEngine::State {
     }
     std::vector<int> sample_distinct(k);
     for (int j = 0; j < k; ++j) {
-      Tokens t = prompt_tokens(a.req.item, a.req.orders[j], a.req.hinted);
+      Tokens t = prompt_tokens(a.req.item, a.req.orders[j], a.req.hinted, a.req.kind);
       auto it = std::find(a.distinct.begin(), a.distinct.end(), t);
       if (it == a.distinct.end()) {
         a.distinct.push_back(std::move(t));
@@ -212,13 +216,14 @@ struct LlamaJudgeEngine::State {
 
   void admit(Active& a) {
     a.start = Clock::now();
+    a.admitted = true;
     cells_used += a.cells;
     const int n = a.req.item.n();
     for (size_t j = 0; j < a.samples.size(); ++j) {
       Sample& s = a.samples[j];
       s.seq = free_seqs.back();
       free_seqs.pop_back();
-      s.chain = make_chain(n, mix_seed(a.req.seed, j), a.req.greedy);
+      s.chain = make_chain(n, mix_seed(a.req.seed, j), a.req.greedy, a.req.kind.value_or(opts.prompt.kind));
       s.rng = mix_seed(a.req.seed ^ 0x5eed, j);
       s.next_pos = static_cast<llama_pos>(a.distinct[s.distinct].size());
       s.token_limit = opts.sampling.max_tokens;
@@ -233,6 +238,8 @@ struct LlamaJudgeEngine::State {
   }
 
   void release(Active& a) {
+    if (!a.admitted) return;  // an item refused before admission reserved nothing
+    a.admitted = false;
     for (auto& s : a.samples) {
       if (s.seq >= 0) {
         llama_memory_seq_rm(llama_get_memory(ctx.get()), s.seq, -1, -1);
@@ -249,6 +256,8 @@ struct LlamaJudgeEngine::State {
     const auto& so = opts.sampling;
     s.started = true;
     s.traj.tokens_generated++;
+    s.traj.tokens.push_back(tok);
+    s.traj.forced.push_back(0);
     if (!so.fixed_length && llama_vocab_is_eog(model->vocab(), tok)) {
       s.done = true;
       s.traj.finish = "eog";
@@ -286,6 +295,8 @@ struct LlamaJudgeEngine::State {
       for (llama_token f : forced) llama_sampler_accept(s.chain.get(), f);
       s.scores_at = s.traj.text.size() + 1;  // after the newline of the forced prefix
       s.traj.text += kForcedVerdictPrefix;
+      s.traj.tokens.insert(s.traj.tokens.end(), forced.begin(), forced.end());
+      s.traj.forced.insert(s.traj.forced.end(), forced.size(), 1);
       s.traj.tokens_generated += static_cast<int>(forced.size());
       s.traj.forced_verdict = true;
       s.token_limit = std::max(s.token_limit, s.traj.tokens_generated + verdict_tail_tokens(a.req.item.n()));
@@ -395,9 +406,9 @@ Result<std::unique_ptr<LlamaJudgeEngine>> LlamaJudgeEngine::create(std::shared_p
   return std::unique_ptr<LlamaJudgeEngine>(new LlamaJudgeEngine(std::move(st)));
 }
 
-std::vector<int32_t> LlamaJudgeEngine::prompt_tokens(const Item& item, const std::vector<int>& order,
-                                                     bool hinted) const {
-  return s_->prompt_tokens(item, order, hinted);
+std::vector<int32_t> LlamaJudgeEngine::prompt_tokens(const Item& item, const std::vector<int>& order, bool hinted,
+                                                     std::optional<TemplateKind> kind) const {
+  return s_->prompt_tokens(item, order, hinted, kind);
 }
 const std::vector<int32_t>& LlamaJudgeEngine::header_tokens() const { return s_->header; }
 const EngineTotals& LlamaJudgeEngine::totals() const { return s_->totals; }

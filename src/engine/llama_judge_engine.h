@@ -57,7 +57,8 @@ class LlamaJudgeEngine final : public JudgeEngine {
   void run(const Source& source, const Sink& sink) override;
 
   // The exact tokens of the judge prompt for `order` (chat wrapping and BOS included).
-  std::vector<int32_t> prompt_tokens(const Item& item, const std::vector<int>& order, bool hinted) const;
+  std::vector<int32_t> prompt_tokens(const Item& item, const std::vector<int>& order, bool hinted,
+                                     std::optional<TemplateKind> kind = std::nullopt) const;
   // The cached header's tokens (empty until the first run()).
   const std::vector<int32_t>& header_tokens() const;
   const EngineTotals& totals() const;

@@ -37,7 +37,22 @@ class TokenLoss {
   // Computes the loss of `batch` and, when grads is not null, adds its gradients (times `scale`) into grads.
   Result<double> run(const TokenBatch& batch, float scale, HostGrads* grads);
 
-  // Per-position log p(target) of `batch` (no gradients), [B][T]: for GRPO's reference and KL terms.
+  // GRPO's KL penalty to a frozen reference, added to the loss:
+  //   scale * beta * sum_i kl_w_i * (exp(ref_i - logp_i) - (ref_i - logp_i) - 1)
+  // (the k3 estimator of KL(policy || reference), unbiased and always >= 0).
+  struct KlTerm {
+    const std::vector<float>* ref_logprobs = nullptr;  // [B][T]
+    const std::vector<float>* weights = nullptr;       // [B][T]; 0 = no KL at that position
+    float beta = 0;
+  };
+  struct Outcome {
+    double loss = 0;
+    std::vector<float> logprobs;  // [B][T]: log p(target) where a weight or KL weight is set, 0 elsewhere
+  };
+  Result<Outcome> run_with_kl(const TokenBatch& batch, float scale, HostGrads* grads, const KlTerm& kl);
+
+  // Per-position log p(target) of `batch` (no gradients), [B][T], at the positions with a nonzero weight
+  // (0 elsewhere): the reference model's side of GRPO's KL term.
   Result<std::vector<float>> token_logprobs(const TokenBatch& batch);
 
  private:
