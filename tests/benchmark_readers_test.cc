@@ -189,3 +189,31 @@ TEST(BenchmarkReadersTest, LimitKeepsItemsSpreadOverTheInput) {
 
 }  // namespace
 }  // namespace grm
+
+namespace grm {
+namespace {
+
+TEST(BenchmarkReadersTest, RmbBestOfSixWithFiveTurnsAndSpacesInNames) {
+  const std::string d = scratch("rmb6");
+  nlohmann::json conv = nlohmann::json::array();
+  for (int t = 0; t < 5; ++t)
+    conv.push_back({{"role", t % 2 ? "assistant" : "user"}, {"content", "turn " + std::to_string(t)}, {"language", "English"}});
+  nlohmann::json losers = nlohmann::json::array();
+  for (int l = 0; l < 5; ++l) losers.push_back({{"llm_name", "m" + std::to_string(l)}, {"answer", "loser " + std::to_string(l)}});
+  nlohmann::json rec = {{"bon_uid", "b6"}, {"conversation_input", conv}, {"bon_best", {{"llm_name", "best"}, {"answer", "winner"}}},
+                        {"loser_list", losers}, {"category_path", "BoN_set/Helpfulness/Code/Data Management"}};
+  write(d + "/BoN_set/Helpfulness/Code/Data Management.json", nlohmann::json::array({rec}).dump());
+  auto set = read_benchmark(Benchmark::kRmb, d, {});
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  ASSERT_EQ(set->items.size(), 1u);
+  const Item& it = set->items[0].item;
+  EXPECT_EQ(it.n(), 6);
+  EXPECT_EQ(it.responses[0], "winner");
+  EXPECT_EQ(it.conversation.size(), 5u);
+  EXPECT_EQ(it.conversation[3].role, "assistant");
+  EXPECT_EQ(set->items[0].group, "BoN Helpfulness");
+  EXPECT_EQ(set->items[0].subset, "BoN_set/Helpfulness/Code/Data Management");
+}
+
+}  // namespace
+}  // namespace grm

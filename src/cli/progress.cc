@@ -22,7 +22,8 @@ Progress::Progress(std::string what, bool enabled)
 void Progress::update(int done, int total, const std::string& extra) {
   if (!enabled_ || total <= 0) return;
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double rate = elapsed > 0 ? done / elapsed : 0;
+  // Rates over less than a second (an item refused at once, say) mean nothing: show none yet.
+  const double rate = elapsed > 1.0 ? done / elapsed : 0;
   const double eta = rate > 0 ? (total - done) / rate : -1;
   if (tty_) {
     const int width = 30;

@@ -23,7 +23,9 @@ constexpr llama_seq_id kHeaderSeq = 0;
 struct Sample {
   llama_seq_id seq = -1;
   int distinct = 0;                // which distinct prompt this sample continues
-  LlamaSamplerPtr chain;
+  LlamaSamplerPtr chain;    // only for top-p < 1; the common path samples straight from the logits
+  LlamaSamplerPtr grammar;  // the verdict grammar, created once "Scores:" appears (see activate_grammar)
+  std::vector<size_t> token_end;  // traj.text length after each generated token
   std::vector<llama_token> pending;  // tokens to decode next step (the sampled one, plus any forced ones)
   llama_pos next_pos = 0;
   Trajectory traj;
@@ -69,6 +71,7 @@ struct LlamaJudgeEngine::State {
   std::map<int, std::string> grammar_by_n;
   std::vector<char> banned;    // per token: never sampled (end tokens in fixed-length mode)
   std::vector<float> weights;  // fast_sample's scratch
+  std::vector<llama_token_data> candidates;  // constrained_sample's scratch
 
   Tokens tokens_for(const std::string& content, bool with_suffix) const {
     if (!chat) return model->tokenize(content, /*add_special=*/true, /*parse_special=*/false);
@@ -95,20 +98,11 @@ struct LlamaJudgeEngine::State {
     return tokens_for(render_judge_prompt(item, order, po, hint), true);
   }
 
-  LlamaSamplerPtr make_chain(int n, uint64_t seed, bool greedy, TemplateKind kind) {
+  LlamaSamplerPtr make_chain(uint64_t seed, bool greedy) {
     auto params = llama_sampler_chain_default_params();
     params.no_perf = true;
     LlamaSamplerPtr chain(llama_sampler_chain_init(params));
     const auto& so = opts.sampling;
-    if (so.grammar && !so.fixed_length) {
-      const int key = n * 2 + (kind == TemplateKind::kSingleBinary);
-      auto it = grammar_by_n.find(key);
-      if (it == grammar_by_n.end()) it = grammar_by_n.emplace(key, verdict_grammar(n, score_range(kind))).first;
-      const char* patterns[] = {verdict_trigger_pattern()};
-      llama_sampler* g = llama_sampler_init_grammar_lazy_patterns(model->vocab(), it->second.c_str(), "root",
-                                                                   patterns, 1, nullptr, 0);
-      if (g) llama_sampler_chain_add(chain.get(), g);
-    }
     if (so.fixed_length) {
       std::vector<llama_logit_bias> bias;
       const int n_vocab = llama_vocab_n_tokens(model->vocab());
@@ -218,12 +212,11 @@ struct LlamaJudgeEngine::State {
     a.start = Clock::now();
     a.admitted = true;
     cells_used += a.cells;
-    const int n = a.req.item.n();
     for (size_t j = 0; j < a.samples.size(); ++j) {
       Sample& s = a.samples[j];
       s.seq = free_seqs.back();
       free_seqs.pop_back();
-      s.chain = make_chain(n, mix_seed(a.req.seed, j), a.req.greedy, a.req.kind.value_or(opts.prompt.kind));
+      s.chain = make_chain(mix_seed(a.req.seed, j), a.req.greedy);
       s.rng = mix_seed(a.req.seed ^ 0x5eed, j);
       s.next_pos = static_cast<llama_pos>(a.distinct[s.distinct].size());
       s.token_limit = opts.sampling.max_tokens;
@@ -251,6 +244,25 @@ struct LlamaJudgeEngine::State {
     a.cells = 0;
   }
 
+  // Starts the verdict grammar once the text holds "Scores:" (at text offset `at`). The grammar is lazy: it is
+  // fed the tokens from the one holding the "S" on, and its trigger pattern hands it the text from "Scores:".
+  // Creating it only now keeps its trigger matching off the long critique (llama.cpp re-matches the whole
+  // buffered text on every token while untriggered).
+  void activate_grammar(const Active& a, Sample& s, size_t at) {
+    if (!opts.sampling.grammar || opts.sampling.fixed_length || s.grammar) return;
+    const TemplateKind kind = a.req.kind.value_or(opts.prompt.kind);
+    const int n = a.req.item.n();
+    const int key = n * 2 + (kind == TemplateKind::kSingleBinary);
+    auto it = grammar_by_n.find(key);
+    if (it == grammar_by_n.end()) it = grammar_by_n.emplace(key, verdict_grammar(n, score_range(kind))).first;
+    const char* patterns[] = {verdict_trigger_pattern()};
+    s.grammar.reset(llama_sampler_init_grammar_lazy_patterns(model->vocab(), it->second.c_str(), "root", patterns, 1, nullptr, 0));
+    if (!s.grammar) return;
+    size_t first = 0;
+    while (first < s.token_end.size() && s.token_end[first] <= at) ++first;
+    for (size_t t = first; t < s.traj.tokens.size(); ++t) llama_sampler_accept(s.grammar.get(), s.traj.tokens[t]);
+  }
+
   // Handles one sampled token of sample s; returns nothing, updates s.
   void accept_token(Active& a, Sample& s, llama_token tok) {
     const auto& so = opts.sampling;
@@ -264,6 +276,7 @@ struct LlamaJudgeEngine::State {
       return;
     }
     s.traj.text += model->token_to_piece(tok);
+    s.token_end.push_back(s.traj.text.size());
     s.pending.assign(1, tok);
     if (!so.fixed_length) {
       if (s.scores_at == std::string::npos) {
@@ -272,6 +285,7 @@ struct LlamaJudgeEngine::State {
         if (at != std::string::npos) {
           s.scores_at = at;
           if (so.grammar) s.token_limit = std::max(s.token_limit, s.traj.tokens_generated + verdict_tail_tokens(a.req.item.n()) + 2);
+          activate_grammar(a, s, at);
         }
         s.scan_from = s.traj.text.size();
       }
@@ -292,11 +306,13 @@ struct LlamaJudgeEngine::State {
     const int reserve = verdict_reserve_tokens(a.req.item.n(), static_cast<int>(forced.size()));
     if (so.grammar && !so.fixed_length && s.scores_at == std::string::npos &&
         s.traj.tokens_generated + reserve >= so.max_tokens) {
-      for (llama_token f : forced) llama_sampler_accept(s.chain.get(), f);
-      s.scores_at = s.traj.text.size() + 1;  // after the newline of the forced prefix
+      const size_t before = s.traj.text.size();
+      s.scores_at = before + 1;  // after the newline of the forced prefix
       s.traj.text += kForcedVerdictPrefix;
       s.traj.tokens.insert(s.traj.tokens.end(), forced.begin(), forced.end());
       s.traj.forced.insert(s.traj.forced.end(), forced.size(), 1);
+      s.token_end.insert(s.token_end.end(), forced.size(), s.traj.text.size());
+      activate_grammar(a, s, before);
       s.traj.tokens_generated += static_cast<int>(forced.size());
       s.traj.forced_verdict = true;
       s.token_limit = std::max(s.token_limit, s.traj.tokens_generated + verdict_tail_tokens(a.req.item.n()));
@@ -306,7 +322,6 @@ struct LlamaJudgeEngine::State {
 
   // Temperature (or greedy) sampling straight from the logits, for the common case where no constraint is
   // active: two passes over the vocabulary instead of building, sorting and normalising a candidate array.
-  // The chain is still told the token (llama_sampler_accept) so that the lazy grammar sees the text.
   llama_token fast_sample(const float* logits, Sample& s, bool greedy) {
     const int n_vocab = static_cast<int>(banned.size());
     int best = -1;
@@ -328,14 +343,48 @@ struct LlamaJudgeEngine::State {
     return best;
   }
 
+  // Sampling under the verdict grammar (a few tokens per sample): the grammar masks the candidates, then
+  // temperature or greedy as usual. top-p does not apply inside the verdict.
+  llama_token constrained_sample(const float* logits, Sample& s, bool greedy) {
+    const int n_vocab = static_cast<int>(banned.size());
+    candidates.resize(n_vocab);
+    for (int t = 0; t < n_vocab; ++t) candidates[t] = {t, logits[t], 0.0f};
+    llama_token_data_array arr{candidates.data(), candidates.size(), -1, false};
+    llama_sampler_apply(s.grammar.get(), &arr);
+    int best = -1;
+    for (size_t i = 0; i < arr.size; ++i)
+      if (std::isfinite(arr.data[i].logit) && (best < 0 || arr.data[i].logit > arr.data[best].logit)) best = static_cast<int>(i);
+    if (best < 0) throw std::runtime_error("the verdict grammar allows no token");
+    llama_token tok = arr.data[best].id;
+    if (!greedy) {
+      const float inv_t = 1.0f / opts.sampling.temperature, top = arr.data[best].logit;
+      double total = 0;
+      for (size_t i = 0; i < arr.size; ++i)
+        if (std::isfinite(arr.data[i].logit)) total += std::exp((arr.data[i].logit - top) * inv_t);
+      double u = static_cast<double>(splitmix64(s.rng) >> 11) * (1.0 / 9007199254740992.0) * total;
+      for (size_t i = 0; i < arr.size; ++i) {
+        if (!std::isfinite(arr.data[i].logit)) continue;
+        u -= std::exp((arr.data[i].logit - top) * inv_t);
+        if (u <= 0) {
+          tok = arr.data[i].id;
+          break;
+        }
+      }
+    }
+    llama_sampler_accept(s.grammar.get(), tok);
+    return tok;
+  }
+
   void sample_from(Active& a, Sample& s, int batch_index) {
     llama_token tok;
     const auto& so = opts.sampling;
-    const bool constrained = so.grammar && !so.fixed_length && s.scores_at != std::string::npos;
+    const bool greedy = a.req.greedy || so.temperature <= 0.0f;
     try {
-      if (!constrained && so.top_p >= 1.0f) {
-        tok = fast_sample(llama_get_logits_ith(ctx.get(), batch_index), s, a.req.greedy || so.temperature <= 0.0f);
-        llama_sampler_accept(s.chain.get(), tok);
+      const float* logits = llama_get_logits_ith(ctx.get(), batch_index);
+      if (s.grammar) {
+        tok = constrained_sample(logits, s, greedy);
+      } else if (so.top_p >= 1.0f || greedy) {
+        tok = fast_sample(logits, s, greedy);
       } else {
         tok = llama_sampler_sample(s.chain.get(), ctx.get(), batch_index);
       }
