@@ -368,3 +368,73 @@ TEST(GrpoTest, RuleRewardRisesOnAToyTask) {
 
 }  // namespace
 }  // namespace grm
+
+#include "core/judgment_parser.h"
+#include "engine/llama_judge_engine.h"
+
+namespace grm {
+namespace {
+
+// A model trained to write its own "Scores:" line with an out-of-range score: the grammar must take over at
+// the model's own "Scores:" (not a forced one) and keep the verdict valid; without it the verdict is invalid.
+TEST(GrammarTest, TakesOverWhenTheModelWritesScoresItself) {
+  llama_backend_setup(false);
+  const std::string dir = test::scratch_dir("grammar_natural");
+  test::write_text(dir + "/d.jsonl",
+                   R"({"item": {"id": "g", "prompt": "Which is right?", "responses": ["yes", "no"]}, "order": [0, 1], "trajectory": "Analysis: fine.\nScores: \\boxed{12, 3}"})" "\n");
+  auto m = TrainModel::load(test::tiny_model_path());
+  auto vocab = LlamaModel::load(test::tiny_model_path(), 0, true);
+  auto data = read_sft_data(dir + "/d.jsonl", *vocab.value(), 4096);
+  ASSERT_TRUE(data.ok() && data->examples.size() == 1u);
+  SftOptions o;
+  o.epochs = 50;
+  o.batch = 1;
+  o.lr = 1e-2;
+  o.warmup = 5;
+  o.clip = 0;
+  o.min_lr_ratio = 1.0;
+  double last = 0;
+  ASSERT_TRUE(train_sft(*m.value(), data.value(), o, [&](const StepReport& r) { last = r.loss; }).ok());
+  ASSERT_LT(last, 0.2);
+  ASSERT_TRUE(m.value()->save(dir + "/m.gguf").ok());
+  auto model = LlamaModel::load(dir + "/m.gguf");
+  ASSERT_TRUE(model.ok());
+
+  auto judge = [&](bool grammar) {
+    LlamaEngineOptions eo;
+    eo.n_ctx = 4096;
+    eo.n_parallel = 2;
+    eo.threads = 2;
+    eo.chat_template = ChatTemplateMode::kNone;
+    eo.sampling.temperature = 0;
+    eo.sampling.max_tokens = 40;
+    eo.sampling.grammar = grammar;
+    auto engine = LlamaJudgeEngine::create(model.value(), eo);
+    EXPECT_TRUE(engine.ok());
+    JudgeRequest req;
+    req.item = test::make_item("g", {"yes", "no"}, "Which is right?");
+    req.orders = {{0, 1}};
+    bool given = false;
+    Trajectory t;
+    engine.value()->run(
+        [&]() -> std::optional<JudgeRequest> {
+          if (given) return std::nullopt;
+          given = true;
+          return req;
+        },
+        [&](uint64_t, JudgeResult&& r) { t = r.samples.at(0); });
+    return t;
+  };
+  Trajectory free = judge(false);
+  EXPECT_NE(free.text.find("Scores: \\boxed{12"), std::string::npos) << free.text;  // what it learned
+  EXPECT_FALSE(parse_judgment(free.text, 2, {1, 10}).valid);
+  Trajectory constrained = judge(true);
+  EXPECT_FALSE(constrained.forced_verdict);
+  EXPECT_EQ(constrained.text.rfind("Analysis: fine.\nScores: \\boxed{", 0), 0u) << constrained.text;
+  ParsedJudgment p = parse_judgment(constrained.text, 2, {1, 10});
+  EXPECT_TRUE(p.valid) << p.invalid_reason << "\n" << constrained.text;
+  EXPECT_EQ(constrained.finish, "verdict");
+}
+
+}  // namespace
+}  // namespace grm
