@@ -16,19 +16,23 @@ double mean_of(const std::vector<double>& v, const std::vector<int>& idx) {
   return s / idx.size();
 }
 
+// ROC-AUC of the items `idx` with "no_error" (label correct = 1) positive.
+double auc_of(const EvalSet& set, const std::vector<double>& score, const std::vector<int>& idx) {
+  std::vector<double> s;
+  std::vector<bool> pos;
+  for (int i : idx) {
+    s.push_back(score[i]);
+    pos.push_back(set.items[i].item.correct.value_or(0) == 1);
+  }
+  return roc_auc(s, pos);
+}
+
 // Headline statistic over a subset of item indices (used as-is and inside the bootstrap).
 double headline(const EvalSet& set, const std::vector<double>& correct, const std::vector<double>& score,
                 const std::vector<int>& idx) {
   switch (set.benchmark) {
-    case Benchmark::kRealMistake: {
-      std::vector<double> s;
-      std::vector<bool> pos;
-      for (int i : idx) {
-        s.push_back(score[i]);
-        pos.push_back(set.items[i].item.correct.value_or(0) == 1);
-      }
-      return roc_auc(s, pos);
-    }
+    case Benchmark::kRealMistake:
+      return auc_of(set, score, idx);
     case Benchmark::kRewardBench: {
       struct Acc {
         double sum = 0;
@@ -151,14 +155,7 @@ BenchmarkScore score_benchmark(const EvalSet& set, const std::vector<double>& co
       Score s;
       s.n = static_cast<int>(idx.size());
       auto stat = [&](const std::vector<int>& sub) {
-        if (set.benchmark != Benchmark::kRealMistake) return mean_of(correct, sub);
-        std::vector<double> sc;
-        std::vector<bool> pos;
-        for (int i : sub) {
-          sc.push_back(score[i]);
-          pos.push_back(set.items[i].item.correct.value_or(0) == 1);
-        }
-        return roc_auc(sc, pos);
+        return set.benchmark == Benchmark::kRealMistake ? auc_of(set, score, sub) : mean_of(correct, sub);
       };
       s.value = stat(idx);
       s.ci = bootstrap_interval(
