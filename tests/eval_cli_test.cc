@@ -80,3 +80,33 @@ TEST(EvalCliTest, BadDataIsAClearError) {
 
 }  // namespace
 }  // namespace grm
+
+namespace grm {
+namespace {
+
+TEST(EvalCliTest, ItemsWithBinaryLabelsUseTheZeroOneTemplate) {
+  const std::string dir = test::scratch_dir("eval_items");
+  test::write_text(dir + "/items.jsonl",
+                   R"({"id": "a", "prompt": "2+2?", "responses": ["4"], "label": {"correct": 1}, "meta": {"subset": "math"}})" "\n"
+                   R"({"id": "b", "prompt": "3+3?", "responses": ["7"], "label": {"correct": 0}, "meta": {"subset": "math"}})" "\n"
+                   R"({"id": "c", "prompt": "Pick", "responses": ["x", "y"], "label": {"best": 1}})" "\n");
+  auto r = test::run_grm("eval --bench items --data '" + dir + "/items.jsonl' --model '" + test::tiny_model_path() +
+                             "' --k 2 --max-tokens 8 --threads 2 --report '" + dir + "/r'",
+                         dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& line : test::read_lines(dir + "/r/cache/items/pool-k2.jsonl")) {
+    auto j = nlohmann::json::parse(line);
+    for (const auto& s : j["samples"]) {
+      ASSERT_TRUE(s["valid"].get<bool>()) << line;
+      if (j["id"] != "c") {
+        EXPECT_LE(s["scores"][0].get<int>(), 1) << line;  // 0/1 verdicts
+        EXPECT_NE(s["text"].get<std::string>().find("\\boxed{"), std::string::npos);
+      }
+    }
+  }
+  auto rep = nlohmann::json::parse(test::read_text(dir + "/r/report.json"));
+  EXPECT_EQ(rep["benchmarks"]["items"]["methods"]["voting@2"]["subsets"].size(), 2u);  // "math" and "all"
+}
+
+}  // namespace
+}  // namespace grm

@@ -115,6 +115,9 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
     so.orders = opts.orders;
     so.seed = opts.seed;
     so.kind = TemplateKind::kDefault;
+    // ReaLMistake rates its single responses 1..10 (the default template, ranked by ROC-AUC); canonical items
+    // labelled {"correct": 0|1} are judged with the 0/1 template so that the correctness rule applies.
+    so.binary_template_for_correct = bench == Benchmark::kItems;
     auto [pool_path, pool_k] = pool_file(dir, k_max);
     so.k = pool_k;
     if (auto st = sample_into(pool_path, engine, set.value(), so, fmt::format("{}: sampling k={}", bn, pool_k), progress); !st)

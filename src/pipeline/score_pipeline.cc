@@ -28,7 +28,7 @@ nlohmann::json judged_record(const Item& item, JudgeResult& r, const ScoreOption
     return rec;
   }
   const int n = item.n();
-  const ScoreRange range = score_range(opts.kind);
+  const ScoreRange range = score_range(opts.binary_template_for_correct && item.correct ? TemplateKind::kSingleBinary : opts.kind);
   std::vector<SampleVote> votes(r.samples.size());
   std::vector<ParsedJudgment> parsed;
   parsed.reserve(r.samples.size());
@@ -152,6 +152,7 @@ Result<ScoreSummary> run_score(JudgeEngine& engine, MetaRewardModel* meta, const
       req.seed = item_seed(opts.seed, item.id);
       req.orders = sample_orders(item.n(), opts.k, opts.orders, req.seed);
       req.greedy = opts.greedy;
+      if (opts.binary_template_for_correct && item.correct) req.kind = TemplateKind::kSingleBinary;
       ticket_slot.push_back(i);
       return req;
     }

@@ -30,6 +30,8 @@ struct ScoreOptions {
   bool skip_invalid = false;                  // write an error record per invalid line instead of failing
   TemplateKind kind = TemplateKind::kDefault;
   bool greedy = false;                        // argmax decoding (k = 1 is always greedy in the CLI)
+  bool binary_template_for_correct = false;   // items labelled {"correct": 0|1} use the single 0/1 template
+                                              // (SPEC §1: verifiable single responses), the rest `kind`
 };
 
 struct ScoreSummary {
