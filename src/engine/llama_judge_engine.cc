@@ -23,7 +23,7 @@ constexpr llama_seq_id kHeaderSeq = 0;
 struct Sample {
   llama_seq_id seq = -1;
   int distinct = 0;                // which distinct prompt this sample continues
-  LlamaSamplerPtr chain;    // only for top-p < 1; the common path samples straight from the logits
+  LlamaSamplerPtr chain;    // only for top-p < 1 (made at admission then); the rest samples straight from the logits
   LlamaSamplerPtr grammar;  // the verdict grammar, created once "Scores:" appears (see activate_grammar)
   std::vector<size_t> token_end;  // traj.text length after each generated token
   std::vector<llama_token> pending;  // tokens to decode next step (the sampled one, plus any forced ones)
@@ -98,26 +98,22 @@ struct LlamaJudgeEngine::State {
     return tokens_for(render_judge_prompt(item, order, po, hint), true);
   }
 
-  LlamaSamplerPtr make_chain(uint64_t seed, bool greedy) {
+  // The llama.cpp chain for nucleus sampling (top-p < 1 at a temperature), the one case fast_sample does not
+  // cover; `banned` tokens get a -inf bias as they do there.
+  LlamaSamplerPtr make_top_p_chain(uint64_t seed) {
     auto params = llama_sampler_chain_default_params();
     params.no_perf = true;
     LlamaSamplerPtr chain(llama_sampler_chain_init(params));
     const auto& so = opts.sampling;
-    if (so.fixed_length) {
-      std::vector<llama_logit_bias> bias;
-      const int n_vocab = llama_vocab_n_tokens(model->vocab());
-      for (llama_token t = 0; t < n_vocab; ++t)
-        if (llama_vocab_is_eog(model->vocab(), t)) bias.push_back({t, -INFINITY});
-      llama_sampler_chain_add(chain.get(),
-                              llama_sampler_init_logit_bias(n_vocab, static_cast<int32_t>(bias.size()), bias.data()));
-    }
-    if (greedy || so.temperature <= 0.0f) {
-      llama_sampler_chain_add(chain.get(), llama_sampler_init_greedy());
-    } else {
-      if (so.top_p < 1.0f) llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(so.top_p, 1));
-      llama_sampler_chain_add(chain.get(), llama_sampler_init_temp(so.temperature));
-      llama_sampler_chain_add(chain.get(), llama_sampler_init_dist(static_cast<uint32_t>(seed & 0xffffffffu)));
-    }
+    std::vector<llama_logit_bias> bias;
+    for (llama_token t = 0; t < static_cast<llama_token>(banned.size()); ++t)
+      if (banned[t]) bias.push_back({t, -INFINITY});
+    if (!bias.empty())
+      llama_sampler_chain_add(chain.get(), llama_sampler_init_logit_bias(static_cast<int32_t>(banned.size()),
+                                                                         static_cast<int32_t>(bias.size()), bias.data()));
+    llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(so.top_p, 1));
+    llama_sampler_chain_add(chain.get(), llama_sampler_init_temp(so.temperature));
+    llama_sampler_chain_add(chain.get(), llama_sampler_init_dist(static_cast<uint32_t>(seed & 0xffffffffu)));
     return chain;
   }
 
@@ -216,7 +212,8 @@ struct LlamaJudgeEngine::State {
       Sample& s = a.samples[j];
       s.seq = free_seqs.back();
       free_seqs.pop_back();
-      s.chain = make_chain(mix_seed(a.req.seed, j), a.req.greedy);
+      if (opts.sampling.top_p < 1.0f && opts.sampling.temperature > 0.0f && !a.req.greedy)
+        s.chain = make_top_p_chain(mix_seed(a.req.seed, j));
       s.rng = mix_seed(a.req.seed ^ 0x5eed, j);
       s.next_pos = static_cast<llama_pos>(a.distinct[s.distinct].size());
       s.token_limit = opts.sampling.max_tokens;
@@ -383,7 +380,7 @@ struct LlamaJudgeEngine::State {
       const float* logits = llama_get_logits_ith(ctx.get(), batch_index);
       if (s.grammar) {
         tok = constrained_sample(logits, s, greedy);
-      } else if (so.top_p >= 1.0f || greedy) {
+      } else if (!s.chain) {
         tok = fast_sample(logits, s, greedy);
       } else {
         tok = llama_sampler_sample(s.chain.get(), ctx.get(), batch_index);

@@ -149,8 +149,7 @@ Result<TokenLoss::Outcome> TokenLoss::run_with_kl(const TokenBatch& b, float sca
 }
 
 Result<std::vector<float>> TokenLoss::token_logprobs(const TokenBatch& b) {
-  TokenBatch masked = b;  // weights select the positions; their values do not matter here
-  auto r = run_with_kl(masked, 0.0f, nullptr, KlTerm{});
+  auto r = run_with_kl(b, 0.0f, nullptr, KlTerm{});  // weights select the positions; scale 0, no gradients
   if (!r) return r.error();
   return std::move(r->logprobs);
 }
