@@ -105,7 +105,7 @@ TEST(TrainTest, GradientsMatchFiniteDifferences) {
   ASSERT_TRUE(m.ok());
   TokenLoss loss(*m.value());
   TokenBatch b = grad_batch();
-  HostGrads g = zero_grads(*m.value());
+  HostGrads g = zero_grads(m.value()->params());
   auto l0 = loss.run(b, 1.0f, &g);
   ASSERT_TRUE(l0.ok()) << l0.error().message;
   int checked = 0;
@@ -138,12 +138,12 @@ TEST(TrainTest, MaskedPositionsContributeNothing) {
   TokenBatch a = grad_batch(), b = grad_batch();
   b.targets[0] = 7;  // weight 0 there
   b.targets[5] = 9;
-  HostGrads ga = zero_grads(*m.value()), gb = zero_grads(*m.value());
+  HostGrads ga = zero_grads(m.value()->params()), gb = zero_grads(m.value()->params());
   EXPECT_EQ(loss.run(a, 1.0f, &ga).value(), loss.run(b, 1.0f, &gb).value());
   EXPECT_EQ(ga, gb);
   TokenBatch z = grad_batch();
   std::fill(z.weights.begin(), z.weights.end(), 0.0f);
-  HostGrads gz = zero_grads(*m.value());
+  HostGrads gz = zero_grads(m.value()->params());
   EXPECT_EQ(loss.run(z, 1.0f, &gz).value(), 0.0);
   for (const auto& v : gz)
     for (float x : v) ASSERT_EQ(x, 0.0f);
@@ -172,7 +172,7 @@ TEST(TrainTest, SftMemorisesASmallSetAndLibllamaGeneratesIt) {
   ASSERT_TRUE(data.ok());
   ASSERT_TRUE(data->errors.empty()) << data->errors[0];
   ASSERT_EQ(data->examples.size(), 3u);
-  SftOptions o;
+  TrainLoopOptions o;
   o.epochs = 80;
   o.batch = 3;
   o.lr = 1e-2;
@@ -220,7 +220,7 @@ TEST(TrainTest, ResumeReproducesTheLossesOfAnUninterruptedRun) {
   ASSERT_TRUE(data.ok());
   ASSERT_EQ(data->examples.size(), 4u);
   EXPECT_GT(data->examples[3].prompt_len, 500);  // the judge template, masked
-  SftOptions o;
+  TrainLoopOptions o;
   o.epochs = 3;
   o.batch = 2;
   o.lr = 5e-3;
@@ -366,6 +366,90 @@ TEST(GrpoTest, RuleRewardRisesOnAToyTask) {
   EXPECT_EQ(test::read_lines(o.log_path).size(), 14u);
 }
 
+GrpoOptions small_grpo(const std::string& dir) {
+  GrpoOptions o;
+  o.group = 4;
+  o.items_per_step = 2;
+  o.steps = 4;
+  o.lr = 1e-2;
+  o.beta = 0.05;
+  o.micro_batch = 8;
+  o.work_dir = dir;
+  o.engine.n_ctx = 4096;
+  o.engine.n_parallel = 8;
+  o.engine.threads = 2;
+  o.engine.sampling.temperature = 1.0f;
+  o.engine.sampling.max_tokens = 6;
+  return o;
+}
+
+std::vector<Item> toy_items() {
+  std::vector<Item> items;
+  for (int i = 0; i < 3; ++i) {
+    Item it = test::make_item("t" + std::to_string(i), {"Answer " + std::to_string(i)}, "Say something.");
+    it.correct = i % 2;
+    items.push_back(it);
+  }
+  return items;
+}
+
+TEST(GrpoTest, ResumeReproducesTheStepsOfAnUninterruptedRun) {
+  llama_backend_setup(false);
+  const std::string dir = test::scratch_dir("grpo_resume");
+  GrpoOptions o = small_grpo(dir + "/work");
+  o.updates_per_batch = 2;
+  o.checkpoint_every = 2;
+  o.checkpoint_dir = dir + "/ckpt";
+  auto reference = TrainModel::load(test::tiny_model_path());
+  std::vector<GrpoStep> full, resumed;
+  {
+    auto policy = TrainModel::load(test::tiny_model_path());
+    ASSERT_TRUE(train_grpo(*policy.value(), *reference.value(), toy_items(), o, [&](const GrpoStep& s) { full.push_back(s); }).ok());
+  }
+  ASSERT_EQ(full.size(), 8u);  // 4 batches x 2 updates
+  ASSERT_TRUE(fs::exists(dir + "/ckpt/step-000002/model.gguf"));
+  EXPECT_FALSE(fs::exists(dir + "/ckpt/step-000004"));  // the end is the caller's to save
+  EXPECT_EQ(full[0].clipped, 0.0);                       // ratio 1 on the first update
+  o.resume = true;
+  auto policy = TrainModel::load(test::tiny_model_path());
+  auto n = train_grpo(*policy.value(), *reference.value(), toy_items(), o, [&](const GrpoStep& s) { resumed.push_back(s); });
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(n.value(), 2);
+  ASSERT_EQ(resumed.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(resumed[i].step, full[4 + i].step);
+    EXPECT_EQ(resumed[i].reward, full[4 + i].reward) << i;
+    EXPECT_NEAR(resumed[i].loss, full[4 + i].loss, 1e-6) << i;
+    EXPECT_NEAR(resumed[i].kl, full[4 + i].kl, 1e-6) << i;
+  }
+  o.checkpoint_every = 3;
+  o.export_every = 2;
+  EXPECT_FALSE(train_grpo(*policy.value(), *reference.value(), toy_items(), o).ok());  // would resume off-export
+}
+
+TEST(GrpoTest, LaterUpdatesClipTheRatio) {
+  // A large step on the first update moves the policy far from the sampler: later updates on the same
+  // batch must clip some tokens, and their loss is the clipped surrogate.
+  llama_backend_setup(false);
+  GrpoOptions o = small_grpo(test::scratch_dir("grpo_clip"));
+  o.steps = 2;
+  o.updates_per_batch = 3;
+  o.lr = 5e-2;
+  o.clip_ratio = 0.1;
+  auto policy = TrainModel::load(test::tiny_model_path());
+  auto reference = TrainModel::load(test::tiny_model_path());
+  std::vector<GrpoStep> steps;
+  ASSERT_TRUE(train_grpo(*policy.value(), *reference.value(), toy_items(), o, [&](const GrpoStep& s) { steps.push_back(s); }).ok());
+  ASSERT_EQ(steps.size(), 6u);
+  double later_clipped = 0;
+  for (const auto& s : steps) {
+    if (s.update == 0) EXPECT_EQ(s.clipped, 0.0);
+    else later_clipped = std::max(later_clipped, s.clipped);
+    EXPECT_GE(s.kl, 0.0);
+  }
+  EXPECT_GT(later_clipped, 0.0);
+}
+
 }  // namespace
 }  // namespace grm
 
@@ -386,7 +470,7 @@ TEST(GrammarTest, TakesOverWhenTheModelWritesScoresItself) {
   auto vocab = LlamaModel::load(test::tiny_model_path(), 0, true);
   auto data = read_sft_data(dir + "/d.jsonl", *vocab.value(), 4096);
   ASSERT_TRUE(data.ok() && data->examples.size() == 1u);
-  SftOptions o;
+  TrainLoopOptions o;
   o.epochs = 50;
   o.batch = 1;
   o.lr = 1e-2;

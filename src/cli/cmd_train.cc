@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 #include <ggml-cpu.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -9,6 +11,7 @@
 #include "cli/progress.h"
 #include "pipeline/grpo_pipeline.h"
 #include "pipeline/item_reader.h"
+#include "train/meta_trainer.h"
 #include "train/sft_trainer.h"
 
 namespace grm::cli {
@@ -16,7 +19,7 @@ namespace {
 
 struct SftArgs {
   std::string model, data, out, checkpoint_dir, log;
-  SftOptions o;
+  TrainLoopOptions o;
   int ctx = 0, threads = 0;
   bool skip_invalid = false, quiet = false;
 };
@@ -42,7 +45,7 @@ int run_sft(const SftArgs& a) {
                   kExitBadInput);
     std::fprintf(stderr, "grm train sft: skipping %zu invalid record(s)\n", data->errors.size());
   }
-  SftOptions o = a.o;
+  TrainLoopOptions o = a.o;
   o.checkpoint_dir = a.checkpoint_dir.empty() ? a.out + ".ckpt" : a.checkpoint_dir;
   o.log_path = a.log;
   Progress bar("training", !a.quiet);
@@ -60,7 +63,7 @@ int run_sft(const SftArgs& a) {
 }
 
 struct GrpoArgs {
-  std::string model, ref, items, out, log, grammar = "on";
+  std::string model, ref, items, out, log, checkpoint_dir, grammar = "on";
   GrpoOptions o;
   int threads = 0;
   bool quiet = false;
@@ -98,6 +101,7 @@ int run_grpo(const GrpoArgs& a) {
   o.engine.threads = a.threads;
   o.engine.sampling.grammar = a.grammar == "on";
   o.work_dir = a.out + ".work";
+  o.checkpoint_dir = a.checkpoint_dir.empty() ? a.out + ".ckpt" : a.checkpoint_dir;
   o.log_path = a.log;
   Progress bar("grpo", !a.quiet);
   auto steps = train_grpo(*policy.value(), *reference.value(), items, o, [&](const GrpoStep& r) {
@@ -111,10 +115,86 @@ int run_grpo(const GrpoArgs& a) {
   return kExitOk;
 }
 
+struct MetaArgs {
+  std::string model, data, out, checkpoint_dir, log;
+  TrainLoopOptions o;
+  int ctx = 0, threads = 0;
+  bool head_only = false, skip_invalid = false, quiet = false;
+};
+
+int run_meta(const MetaArgs& a) {
+  llama_backend_setup(false);
+  auto fail = [](const std::string& m, int code) {
+    std::fprintf(stderr, "grm train meta: %s\n", m.c_str());
+    return code;
+  };
+  auto model = TrainModel::load(a.model);
+  if (!model) return fail(model.error().message, kExitFailure);
+  if (a.threads > 0) ggml_backend_cpu_set_n_threads(model.value()->backend(), a.threads);
+  auto vocab = LlamaModel::load(a.model, 0, /*vocab_only=*/true);
+  if (!vocab) return fail(vocab.error().message, kExitFailure);
+  const int ctx = a.ctx > 0 ? a.ctx : model.value()->hparams().n_ctx_train;
+  auto data = read_meta_data(a.data, *vocab.value(), ctx);
+  if (!data) return fail(data.error().message, kExitFailure);
+  if (!data->errors.empty()) {
+    for (size_t i = 0; i < data->errors.size() && i < 20; ++i) std::fprintf(stderr, "%s\n", data->errors[i].c_str());
+    if (!a.skip_invalid)
+      return fail(fmt::format("{} invalid record(s); nothing was trained. Fix them or pass --skip-invalid", data->errors.size()),
+                  kExitBadInput);
+    std::fprintf(stderr, "grm train meta: skipping %zu invalid record(s)\n", data->errors.size());
+  }
+  if (data->examples.empty()) return fail("no training records", kExitBadInput);
+  double positives = 0;
+  for (const auto& ex : data->examples) positives += ex.label;
+  const double n = static_cast<double>(data->examples.size());
+  if (positives == 0 || positives == n)
+    std::fprintf(stderr, "grm train meta: warning: every label is %d; the head can only learn a constant\n", positives > 0);
+  // Start at the labels' log-odds, so the first steps learn features rather than the base rate.
+  const double p = std::clamp(positives / n, 0.01, 0.99);
+  MetaHeadLoss loss(*model.value(), !a.head_only, static_cast<float>(std::log(p / (1 - p))));
+  TrainLoopOptions o = a.o;
+  o.checkpoint_dir = a.checkpoint_dir.empty() ? a.out + ".ckpt" : a.checkpoint_dir;
+  o.log_path = a.log;
+  Progress bar("meta", !a.quiet);
+  auto steps = train_meta(loss, data.value(), o, [&](const StepReport& r) {
+    bar.update(static_cast<int>(r.step), static_cast<int>(r.total_steps),
+               fmt::format("bce {:.4f}  lr {:.2e}  {:.0f} tok/s", r.loss, r.lr, r.tokens_per_s));
+  });
+  bar.finish();
+  if (!steps) return fail(steps.error().message, kExitFailure);
+  if (auto st = loss.save(a.out); !st) return fail(st.error().message, kExitFailure);
+  if (!a.quiet)
+    std::fprintf(stderr, "grm train meta: %ld step(s) on %zu judgment(s) (%.0f%% correct); wrote %s/{model,head}.gguf\n",
+                 steps.value(), data->examples.size(), 100.0 * positives / n, a.out.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+namespace {
+
+// The options of the supervised loop (train/train_loop.h), shared by sft and meta.
+void add_loop_options(CLI::App* app, TrainLoopOptions& o, int* ctx, std::string* checkpoint_dir) {
+  app->add_option("--epochs", o.epochs, "passes over the data")->capture_default_str();
+  app->add_option("--max-steps", o.max_steps, "stop after N optimizer steps (0 = all epochs)")->capture_default_str();
+  app->add_option("--lr", o.lr, "peak learning rate")->capture_default_str();
+  app->add_option("--warmup", o.warmup, "linear warmup steps, then cosine decay")->capture_default_str();
+  app->add_option("--min-lr-ratio", o.min_lr_ratio, "final learning rate as a fraction of --lr")->capture_default_str();
+  app->add_option("--batch", o.batch, "sequences per micro-batch")->capture_default_str();
+  app->add_option("--accum", o.accum, "micro-batches per optimizer step")->capture_default_str();
+  app->add_option("--clip", o.clip, "max global gradient norm (0 = off)")->capture_default_str();
+  app->add_option("--weight-decay", o.weight_decay, "AdamW weight decay")->capture_default_str();
+  app->add_option("--ctx", *ctx, "longest training sequence (default: the model's context)")->capture_default_str();
+  app->add_option("--seed", o.seed, "data order seed")->capture_default_str();
+  app->add_option("--checkpoint-every", o.checkpoint_every, "optimizer steps between checkpoints (0 = none)")->capture_default_str();
+  app->add_option("--checkpoint-dir", *checkpoint_dir, "checkpoint directory (default OUT.ckpt)");
+  app->add_flag("--resume", o.resume, "continue from the newest checkpoint");
+}
+
 }  // namespace
 
 void add_train_commands(CLI::App& app, Runner& run) {
-  CLI::App* train = app.add_subcommand("train", "Train judges on ggml: sft (rejective fine-tuning), grpo (rule-based RL).");
+  CLI::App* train = app.add_subcommand("train", "Train judges on ggml: sft (rejective fine-tuning), grpo (rule-based RL), meta (meta RM).");
   train->require_subcommand(1);
   auto a = std::make_shared<SftArgs>();
   CLI::App* sft = train->add_subcommand("sft", "Next-token training on trajectory tokens (prompt masked): the RFT step.");
@@ -127,25 +207,31 @@ void add_train_commands(CLI::App& app, Runner& run) {
   sft->add_option("--model", a->model, "model to start from (GGUF, F32/F16)")->required();
   sft->add_option("--data", a->data, "training records (JSONL)")->required();
   sft->add_option("--out", a->out, "trained model (GGUF)")->required();
-  sft->add_option("--epochs", a->o.epochs, "passes over the data")->capture_default_str();
-  sft->add_option("--max-steps", a->o.max_steps, "stop after N optimizer steps (0 = all epochs)")->capture_default_str();
-  sft->add_option("--lr", a->o.lr, "peak learning rate")->capture_default_str();
-  sft->add_option("--warmup", a->o.warmup, "linear warmup steps, then cosine decay")->capture_default_str();
-  sft->add_option("--min-lr-ratio", a->o.min_lr_ratio, "final learning rate as a fraction of --lr")->capture_default_str();
-  sft->add_option("--batch", a->o.batch, "sequences per micro-batch")->capture_default_str();
-  sft->add_option("--accum", a->o.accum, "micro-batches per optimizer step")->capture_default_str();
-  sft->add_option("--clip", a->o.clip, "max global gradient norm (0 = off)")->capture_default_str();
-  sft->add_option("--weight-decay", a->o.weight_decay, "AdamW weight decay")->capture_default_str();
-  sft->add_option("--ctx", a->ctx, "longest training sequence (default: the model's context)")->capture_default_str();
-  sft->add_option("--seed", a->o.seed, "data order seed")->capture_default_str();
-  sft->add_option("--checkpoint-every", a->o.checkpoint_every, "optimizer steps between checkpoints (0 = none)")->capture_default_str();
-  sft->add_option("--checkpoint-dir", a->checkpoint_dir, "checkpoint directory (default OUT.ckpt)");
-  sft->add_flag("--resume", a->o.resume, "continue from the newest checkpoint");
+  add_loop_options(sft, a->o, &a->ctx, &a->checkpoint_dir);
   sft->add_option("--log", a->log, "append one JSON line per optimizer step");
   sft->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   sft->add_flag("--skip-invalid", a->skip_invalid, "skip invalid records instead of stopping");
   sft->add_flag("-q,--quiet", a->quiet, "no progress or summary");
   sft->callback([&run, a] { run = [a] { return run_sft(*a); }; });
+
+  auto m = std::make_shared<MetaArgs>();
+  m->o.lr = 1e-4;
+  CLI::App* meta = train->add_subcommand("meta", "Meta RM: a scalar head on the last hidden state, binary cross-entropy on judgments.");
+  meta->footer(
+      "Data: JSONL records {\"item\": ..., \"order\": [...], \"trajectory\": \"...\", \"label\": 1|0}; without \"label\"\n"
+      "the correctness rule labels the trajectory from the item's own label (unparseable = 0). The input is the\n"
+      "meta RM prompt (templates/meta_rm.txt). OUT is a meta RM directory (model.gguf + head.gguf) that\n"
+      "grm score --meta-rm and grm eval --meta-rm load. --head-only freezes the backbone (fast, weaker).");
+  meta->add_option("--model", m->model, "backbone to start from (F32/F16 GGUF, e.g. the judge itself)")->required();
+  meta->add_option("--data", m->data, "labelled judgments (JSONL)")->required();
+  meta->add_option("--out", m->out, "meta RM directory to write")->required();
+  add_loop_options(meta, m->o, &m->ctx, &m->checkpoint_dir);
+  meta->add_flag("--head-only", m->head_only, "train the head alone, backbone frozen");
+  meta->add_option("--log", m->log, "append one JSON line per optimizer step");
+  meta->add_option("--threads", m->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  meta->add_flag("--skip-invalid", m->skip_invalid, "skip invalid records instead of stopping");
+  meta->add_flag("-q,--quiet", m->quiet, "no progress or summary");
+  meta->callback([&run, m] { run = [m] { return run_meta(*m); }; });
 
   auto g = std::make_shared<GrpoArgs>();
   g->o.engine.sampling.temperature = 1.0f;
@@ -154,8 +240,10 @@ void add_train_commands(CLI::App& app, Runner& run) {
   grpo->footer(
       "Items: canonical items with labels. Each step samples --group judgments per item from the current policy\n"
       "(exported every --export-every steps), rewards them with the rule of SPEC 2 (unparseable = -1), normalises\n"
-      "the rewards per group and takes one AdamW step with a KL penalty (--beta) to the frozen --ref model.\n"
-      "--log writes per step: loss, reward, accuracy, kl, valid (format validity), length, lr, grad_norm.");
+      "the rewards per group and takes --updates AdamW steps (clipped ratio, --clip-ratio) with a KL penalty\n"
+      "(--beta) to the frozen --ref model. Checkpoints every --checkpoint-every steps; --resume continues.\n"
+      "--log writes per optimizer step: loss, reward, accuracy, kl, valid (format validity), length, clipped, lr,\n"
+      "grad_norm.");
   grpo->add_option("--model", g->model, "policy to start from (F32/F16 GGUF, e.g. the RFT model)")->required();
   grpo->add_option("--ref", g->ref, "reference model for the KL term (default: --model)");
   grpo->add_option("--items", g->items, "labelled canonical items (JSONL)")->required();
@@ -173,6 +261,11 @@ void add_train_commands(CLI::App& app, Runner& run) {
   grpo->add_option("--grammar", g->grammar, "on: guaranteed verdicts while sampling")->capture_default_str();
   grpo->add_option("--ctx", g->o.engine.n_ctx, "sampler KV cells")->capture_default_str();
   grpo->add_option("--export-every", g->o.export_every, "steps between policy exports to the sampler")->capture_default_str();
+  grpo->add_option("--updates", g->o.updates_per_batch, "optimizer steps per sampled batch (clipped ratio after the first)")->capture_default_str();
+  grpo->add_option("--clip-ratio", g->o.clip_ratio, "eps of the clipped probability ratio")->capture_default_str();
+  grpo->add_option("--checkpoint-every", g->o.checkpoint_every, "steps between checkpoints (0 = none)")->capture_default_str();
+  grpo->add_option("--checkpoint-dir", g->checkpoint_dir, "checkpoint directory (default OUT.ckpt)");
+  grpo->add_flag("--resume", g->o.resume, "continue from the newest checkpoint");
   grpo->add_option("--seed", g->o.seed, "seed")->capture_default_str();
   grpo->add_option("--log", g->log, "append one JSON line per step");
   grpo->add_option("--threads", g->threads, "CPU threads (0 = all cores)")->capture_default_str();

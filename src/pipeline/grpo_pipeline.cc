@@ -13,6 +13,7 @@
 #include "core/response_order.h"
 #include "core/rules.h"
 #include "train/adamw.h"
+#include "train/checkpoint.h"
 #include "train/token_loss.h"
 
 namespace grm {
@@ -57,6 +58,45 @@ TokenBatch pack(const std::vector<Rollout>& rs, size_t from, size_t to, std::vec
   return b;
 }
 
+// The items of each step: a seeded reshuffle of the data each time it is used up. A pure function of
+// (seed, step), so that a resumed run draws what an uninterrupted one would.
+class ItemCycler {
+ public:
+  ItemCycler(size_t n, uint64_t seed) : order_(n), state_(seed) { std::iota(order_.begin(), order_.end(), 0); cursor_ = n; }
+  std::vector<size_t> next(int count) {
+    std::vector<size_t> out;
+    while (static_cast<int>(out.size()) < count) {
+      if (cursor_ == order_.size()) {
+        for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[splitmix64(state_) % i]);
+        cursor_ = 0;
+      }
+      out.push_back(order_[cursor_++]);
+    }
+    return out;
+  }
+
+ private:
+  std::vector<size_t> order_;
+  size_t cursor_;
+  uint64_t state_;
+};
+
+// One micro-batch of a sampled step and what stays fixed across its updates.
+struct MicroBatch {
+  TokenBatch batch;               // weights: A / |o| on chosen output tokens
+  std::vector<float> kl_weights;  // 1 / |o| on the same tokens
+  std::vector<float> ref;         // reference log-probs there
+  std::vector<float> old;         // policy log-probs there when the batch was drawn (set by the first update)
+};
+
+Status save_policy_checkpoint(const TrainModel& policy, const AdamW& opt, const std::string& dir, long step) {
+  namespace fs = std::filesystem;
+  return write_checkpoint(dir, step, [&](const std::string& tmp) -> Status {
+    if (auto st = policy.save((fs::path(tmp) / "model.gguf").string()); !st) return st;
+    return opt.save((fs::path(tmp) / "optimizer.gguf").string());
+  });
+}
+
 }  // namespace
 
 Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::vector<Item>& items, const GrpoOptions& o,
@@ -65,25 +105,39 @@ Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::ve
   for (const auto& it : items)
     if (!it.has_label()) return Error{fmt::format("item '{}' has no label: GRPO's reward needs ground truth", it.id)};
   if (o.group < 2) return Error{"--group must be at least 2 (advantages are relative to the group)"};
+  if (o.updates_per_batch < 1) return Error{"--updates must be at least 1"};
+  const int export_every = std::max(1, o.export_every);
+  if (o.checkpoint_every > 0 && o.checkpoint_every % export_every != 0)
+    return Error{"--checkpoint-every must be a multiple of --export-every (a resumed run must sample from the same export)"};
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(o.work_dir, ec);
   const std::string export_path = (fs::path(o.work_dir) / "policy.gguf").string();
-  std::ofstream log;
-  if (!o.log_path.empty()) log.open(o.log_path, std::ios::app);
 
-  AdamW opt(policy, AdamWOptions{});
+  AdamW opt(policy.params(), AdamWOptions{});
+  long start = 0;
+  if (o.resume) {
+    if (auto ck = newest_checkpoint(o.checkpoint_dir)) {
+      if (auto st = load_tensors((fs::path(ck->path) / "model.gguf").string(), policy.params()); !st) return st.error();
+      if (auto st = opt.load((fs::path(ck->path) / "optimizer.gguf").string()); !st) return st.error();
+      start = ck->step;
+    }
+  }
+  std::ofstream log;
+  if (!o.log_path.empty()) {
+    log.open(o.log_path, std::ios::app);
+    if (!log) return Error{fmt::format("cannot open log '{}'", o.log_path)};
+  }
   TokenLoss policy_loss(policy);
   TokenLoss reference_loss(reference);
   std::unique_ptr<LlamaJudgeEngine> engine;
   std::shared_ptr<LlamaModel> sampler_model;
-  std::vector<size_t> order(items.size());
-  std::iota(order.begin(), order.end(), 0);
-  size_t cursor = order.size();
-  uint64_t shuffle_state = o.seed;
+  ItemCycler cycler(items.size(), o.seed);
+  for (long s = 0; s < start; ++s) cycler.next(o.items_per_step);
+  const long total_updates = o.steps * o.updates_per_batch;
 
-  for (long step = 0; step < o.steps; ++step) {
-    if (!engine || step % std::max(1, o.export_every) == 0) {
+  for (long step = start; step < o.steps; ++step) {
+    if (!engine || step % export_every == 0) {
       engine.reset();
       sampler_model.reset();
       if (auto st = policy.save(export_path); !st) return st.error();
@@ -97,15 +151,8 @@ Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::ve
       if (!e) return e.error();
       engine = std::move(e.value());
     }
-    // The step's items, cycling through seeded shuffles of the data.
     std::vector<const Item*> batch;
-    while (static_cast<int>(batch.size()) < o.items_per_step) {
-      if (cursor == order.size()) {
-        for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[splitmix64(shuffle_state) % i]);
-        cursor = 0;
-      }
-      batch.push_back(&items[order[cursor++]]);
-    }
+    for (size_t i : cycler.next(o.items_per_step)) batch.push_back(&items[i]);
     size_t next = 0;
     std::vector<JudgeResult> results(batch.size());
     engine->run(
@@ -162,41 +209,78 @@ Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::ve
     rep.valid /= std::max(1L, n_samples);
     rep.length /= std::max(1L, n_samples);
 
-    HostGrads grads = zero_grads(policy);
-    double kl_sum = 0, kl_tokens = 0;
-    const float scale = 1.0f / static_cast<float>(std::max<size_t>(1, rollouts.size()));
+    std::vector<MicroBatch> micro;
     for (size_t from = 0; from < rollouts.size(); from += o.micro_batch) {
-      const size_t to = std::min(rollouts.size(), from + static_cast<size_t>(o.micro_batch));
-      std::vector<float> klw;
-      TokenBatch b = pack(rollouts, from, to, &klw);
-      TokenBatch ref_batch = b;
-      ref_batch.weights = klw;  // the reference is needed wherever the KL is
+      MicroBatch mb;
+      mb.batch = pack(rollouts, from, std::min(rollouts.size(), from + static_cast<size_t>(o.micro_batch)), &mb.kl_weights);
+      TokenBatch ref_batch = mb.batch;
+      ref_batch.weights = mb.kl_weights;  // the reference is needed wherever the KL is
       auto ref = reference_loss.token_logprobs(ref_batch);
       if (!ref) return ref.error();
-      TokenLoss::KlTerm kl{&ref.value(), &klw, static_cast<float>(o.beta)};
-      auto out = policy_loss.run_with_kl(b, scale, &grads, kl);
-      if (!out) return out.error();
-      rep.loss += out->loss;
-      for (size_t i = 0; i < klw.size(); ++i) {
-        if (klw[i] == 0.0f) continue;
-        const double d = static_cast<double>(ref.value()[i]) - out->logprobs[i];
-        kl_sum += std::exp(d) - d - 1;
-        kl_tokens += 1;
+      mb.ref = std::move(ref.value());
+      micro.push_back(std::move(mb));
+    }
+    const float scale = 1.0f / static_cast<float>(std::max<size_t>(1, rollouts.size()));
+    const double eps = o.clip_ratio;
+    for (int u = 0; u < o.updates_per_batch; ++u) {
+      HostGrads grads = zero_grads(policy.params());
+      double loss = 0, kl_sum = 0, kl_tokens = 0, clipped = 0, trained = 0;
+      for (MicroBatch& mb : micro) {
+        // The clipped surrogate's gradient is A * r * grad log p where the ratio is inside the clip range
+        // (or on the side the clip does not bound) and 0 elsewhere: as token weights, A/|o| * r * inside.
+        TokenBatch b = mb.batch;
+        std::vector<float> ratio(b.weights.size(), 1.0f);
+        if (u > 0) {
+          TokenBatch probe = mb.batch;
+          probe.weights = mb.kl_weights;
+          auto cur = policy_loss.token_logprobs(probe);
+          if (!cur) return cur.error();
+          for (size_t i = 0; i < b.weights.size(); ++i) {
+            if (mb.kl_weights[i] == 0.0f) continue;
+            ratio[i] = std::exp(cur.value()[i] - mb.old[i]);
+            const float a = mb.batch.weights[i];
+            const bool cut = (a > 0 && ratio[i] > 1 + eps) || (a < 0 && ratio[i] < 1 - eps);
+            b.weights[i] = cut ? 0.0f : a * ratio[i];
+            clipped += cut;
+          }
+        }
+        TokenLoss::KlTerm kl{&mb.ref, &mb.kl_weights, static_cast<float>(o.beta)};
+        auto out = policy_loss.run_with_kl(b, scale, &grads, kl);
+        if (!out) return out.error();
+        if (u == 0) mb.old = out->logprobs;
+        for (size_t i = 0; i < mb.kl_weights.size(); ++i) {
+          if (mb.kl_weights[i] == 0.0f) continue;
+          const double a = mb.batch.weights[i];
+          const double r = ratio[i];
+          const double d = static_cast<double>(mb.ref[i]) - out->logprobs[i];
+          const double k3 = std::exp(d) - d - 1;
+          loss -= scale * std::min(r * a, std::clamp(r, 1 - eps, 1 + eps) * a);
+          loss += scale * o.beta * mb.kl_weights[i] * k3;
+          kl_sum += k3;
+          kl_tokens += 1;
+        }
+        trained += std::count_if(mb.kl_weights.begin(), mb.kl_weights.end(), [](float w) { return w != 0.0f; });
       }
+      GrpoStep r = rep;
+      r.update = u;
+      r.loss = loss;
+      r.kl = kl_tokens > 0 ? kl_sum / kl_tokens : 0;
+      r.clipped = trained > 0 ? clipped / trained : 0;
+      r.grad_norm = clip_grad_norm(grads, o.clip);
+      r.lr = scheduled_lr(step * o.updates_per_batch + u, total_updates, o.warmup, o.lr, o.min_lr_ratio);
+      opt.step(grads, r.lr);
+      if (log) {
+        log << nlohmann::json{{"step", r.step}, {"update", r.update}, {"loss", r.loss}, {"reward", r.reward},
+                              {"accuracy", r.accuracy}, {"kl", r.kl}, {"valid", r.valid}, {"length", r.length},
+                              {"clipped", r.clipped}, {"lr", r.lr}, {"grad_norm", r.grad_norm}}.dump()
+            << "\n" << std::flush;
+      }
+      if (on_step) on_step(r);
     }
-    rep.kl = kl_tokens > 0 ? kl_sum / kl_tokens : 0;
-    rep.grad_norm = clip_grad_norm(grads, o.clip);
-    rep.lr = scheduled_lr(step, o.steps, o.warmup, o.lr, o.min_lr_ratio);
-    opt.step(policy, grads, rep.lr);
-    if (log) {
-      log << nlohmann::json{{"step", rep.step}, {"loss", rep.loss}, {"reward", rep.reward}, {"accuracy", rep.accuracy},
-                            {"kl", rep.kl}, {"valid", rep.valid}, {"length", rep.length}, {"lr", rep.lr},
-                            {"grad_norm", rep.grad_norm}}.dump()
-          << "\n" << std::flush;
-    }
-    if (on_step) on_step(rep);
+    if (!o.checkpoint_dir.empty() && o.checkpoint_every > 0 && (step + 1) % o.checkpoint_every == 0 && step + 1 < o.steps)
+      if (auto st = save_policy_checkpoint(policy, opt, o.checkpoint_dir, step + 1); !st) return st.error();
   }
-  return o.steps;
+  return o.steps - start;
 }
 
 }  // namespace grm

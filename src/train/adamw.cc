@@ -31,14 +31,14 @@ double clip_grad_norm(HostGrads& grads, double max_norm) {
   return norm;
 }
 
-AdamW::AdamW(const TrainModel& model, const AdamWOptions& opts) : o_(opts) {
-  for (ggml_tensor* p : model.params()) {
+AdamW::AdamW(std::vector<ggml_tensor*> params, const AdamWOptions& opts) : params_(std::move(params)), o_(opts) {
+  for (ggml_tensor* p : params_) {
     m_.emplace_back(ggml_nelements(p), 0.0f);
     v_.emplace_back(ggml_nelements(p), 0.0f);
   }
 }
 
-void AdamW::step(TrainModel& model, const HostGrads& grads, double lr) {
+void AdamW::step(const HostGrads& grads, double lr) {
   ++t_;
   const double bc1 = 1.0 - std::pow(o_.beta1, static_cast<double>(t_));
   const double bc2 = 1.0 - std::pow(o_.beta2, static_cast<double>(t_));
@@ -46,7 +46,7 @@ void AdamW::step(TrainModel& model, const HostGrads& grads, double lr) {
   const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
   const float decay = static_cast<float>(1.0 - lr * o_.weight_decay);
   for (size_t i = 0; i < grads.size(); ++i) {
-    float* p = static_cast<float*>(model.params()[i]->data);
+    float* p = static_cast<float*>(params_[i]->data);
     float* m = m_[i].data();
     float* v = v_[i].data();
     const float* g = grads[i].data();
@@ -59,7 +59,7 @@ void AdamW::step(TrainModel& model, const HostGrads& grads, double lr) {
   }
 }
 
-Status AdamW::save(const std::string& path, const TrainModel& model) const {
+Status AdamW::save(const std::string& path) const {
   size_t bytes = 0;
   for (const auto& m : m_) bytes += 2 * (m.size() * sizeof(float) + ggml_tensor_overhead() + 64);
   ggml_context* ctx = ggml_init({bytes + (1 << 16), nullptr, false});
@@ -67,7 +67,7 @@ Status AdamW::save(const std::string& path, const TrainModel& model) const {
   gguf_set_val_str(g, "general.architecture", "grm-adamw-state");
   gguf_set_val_u64(g, "grm.adamw.step", static_cast<uint64_t>(t_));
   for (size_t i = 0; i < m_.size(); ++i) {
-    const std::string name = ggml_get_name(model.params()[i]);
+    const std::string name = ggml_get_name(params_[i]);
     for (int which = 0; which < 2; ++which) {
       const auto& src = which ? v_[i] : m_[i];
       ggml_tensor* t = ggml_new_tensor_1d(ctx, GGML_TYPE_F32, static_cast<int64_t>(src.size()));
@@ -82,7 +82,7 @@ Status AdamW::save(const std::string& path, const TrainModel& model) const {
   return st;
 }
 
-Status AdamW::load(const std::string& path, const TrainModel& model) {
+Status AdamW::load(const std::string& path) {
   ggml_context* ctx = nullptr;
   gguf_context* g = gguf_init_from_file(path.c_str(), {false, &ctx});
   if (!g) return Error{fmt::format("optimizer state '{}' is missing or unreadable", path)};
@@ -91,7 +91,7 @@ Status AdamW::load(const std::string& path, const TrainModel& model) {
   if (k < 0) err = "no grm.adamw.step";
   else t_ = static_cast<long>(gguf_get_val_u64(g, k));
   for (size_t i = 0; err.empty() && i < m_.size(); ++i) {
-    const std::string name = ggml_get_name(model.params()[i]);
+    const std::string name = ggml_get_name(params_[i]);
     for (int which = 0; which < 2 && err.empty(); ++which) {
       ggml_tensor* t = ggml_get_tensor(ctx, ((which ? "adam_v." : "adam_m.") + name).c_str());
       auto& dst = which ? v_[i] : m_[i];

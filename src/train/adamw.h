@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "train/token_loss.h"
+#include "train/gradient_tape.h"
 
 namespace grm {
 
@@ -25,16 +25,18 @@ double clip_grad_norm(HostGrads& grads, double max_norm);
 
 class AdamW {
  public:
-  AdamW(const TrainModel& model, const AdamWOptions& opts);
-  // Applies one update with learning rate lr to the model's parameters.
-  void step(TrainModel& model, const HostGrads& grads, double lr);
+  // Optimises `params` (F32 tensors in host memory); grads come in the same order.
+  AdamW(std::vector<ggml_tensor*> params, const AdamWOptions& opts);
+  // Applies one update with learning rate lr.
+  void step(const HostGrads& grads, double lr);
   long steps() const { return t_; }
 
   // Saves/loads the moments and step count as a GGUF file (tensors "adam_m.<param>", "adam_v.<param>").
-  Status save(const std::string& path, const TrainModel& model) const;
-  Status load(const std::string& path, const TrainModel& model);
+  Status save(const std::string& path) const;
+  Status load(const std::string& path);
 
  private:
+  std::vector<ggml_tensor*> params_;
   AdamWOptions o_;
   long t_ = 0;
   std::vector<std::vector<float>> m_, v_;

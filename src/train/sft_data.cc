@@ -4,8 +4,8 @@
 
 #include <fstream>
 
-#include "core/item.h"
 #include "core/prompt.h"
+#include "train/judge_record.h"
 
 namespace grm {
 
@@ -38,46 +38,18 @@ Result<SftData> read_sft_data(const std::string& path, const LlamaModel& vocab, 
         fail("missing field 'item' (or a 'prompt'/'completion' pair)");
         continue;
       }
-      auto item = item_from_json(j["item"]);
-      if (!item) {
-        fail("field 'item': " + item.error().message);
+      auto rec = parse_judge_record(j);
+      if (!rec) {
+        fail(rec.error().message);
         continue;
       }
       if (!j.contains("trajectory") || !j["trajectory"].is_string()) {
         fail("missing field 'trajectory' (a string)");
         continue;
       }
-      std::vector<int> order(item->n());
-      for (int i = 0; i < item->n(); ++i) order[i] = i;
-      if (j.contains("order")) {
-        if (!j["order"].is_array()) {
-          fail("field 'order': expected an array");
-          continue;
-        }
-        std::vector<int> o;
-        for (const auto& v : j["order"]) o.push_back(v.is_number_integer() ? v.get<int>() : -1);
-        std::vector<int> sorted = o;
-        std::sort(sorted.begin(), sorted.end());
-        if (sorted != order) {
-          fail(fmt::format("field 'order': not a permutation of 0..{}", item->n() - 1));
-          continue;
-        }
-        order = o;
-      }
       PromptOptions po;
-      if (j.contains("template")) {
-        auto k = template_kind_from_name(j["template"].is_string() ? j["template"].get<std::string>() : "?");
-        if (!k) {
-          fail("field 'template': " + k.error().message);
-          continue;
-        }
-        po.kind = k.value();
-        if (po.kind == TemplateKind::kSingleBinary && item->n() != 1) {
-          fail("field 'template': single needs exactly one response");
-          continue;
-        }
-      }
-      prompt = render_judge_prompt(item.value(), order, po);
+      po.kind = rec->kind;
+      prompt = render_judge_prompt(rec->item, rec->order, po);
       completion = j["trajectory"].get<std::string>();
     }
     SftExample ex;

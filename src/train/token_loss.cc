@@ -1,50 +1,12 @@
 #include "train/token_loss.h"
 
 #include <fmt/format.h>
-#include <ggml-alloc.h>
 
 #include <cstring>
-#include <unordered_map>
 
 namespace grm {
-namespace {
 
-struct ComputeCtx {
-  ggml_context* ctx;
-  ggml_gallocr_t alloc = nullptr;
-  explicit ComputeCtx(size_t graph_size)
-      : ctx(ggml_init({graph_size * ggml_tensor_overhead() * 6 + ggml_graph_overhead_custom(graph_size, true) * 2, nullptr, true})) {}
-  ~ComputeCtx() {
-    if (alloc) ggml_gallocr_free(alloc);
-    ggml_free(ctx);
-  }
-};
-
-constexpr size_t kGraphSize = 16384;
-
-}  // namespace
-
-
-HostGrads zero_grads(const TrainModel& model) {
-  HostGrads g;
-  for (ggml_tensor* t : model.params()) g.emplace_back(ggml_nelements(t), 0.0f);
-  return g;
-}
-
-TokenLoss::TokenLoss(TrainModel& model) : model_(model) {
-  acc_ctx_ = ggml_init({(model.params().size() + 4) * ggml_tensor_overhead(), nullptr, true});
-  for (ggml_tensor* p : model.params()) {
-    ggml_tensor* a = ggml_new_tensor(acc_ctx_, GGML_TYPE_F32, GGML_MAX_DIMS, p->ne);
-    accs_.push_back(a);
-    ggml_set_param(p);
-  }
-  acc_buf_ = ggml_backend_alloc_ctx_tensors(acc_ctx_, model.backend());
-}
-
-TokenLoss::~TokenLoss() {
-  if (acc_buf_) ggml_backend_buffer_free(acc_buf_);
-  if (acc_ctx_) ggml_free(acc_ctx_);
-}
+TokenLoss::TokenLoss(TrainModel& model) : model_(model), tape_(model.params(), model.backend()) {}
 
 Result<double> TokenLoss::run(const TokenBatch& b, float scale, HostGrads* grads) {
   auto r = run_with_kl(b, scale, grads, KlTerm{});
@@ -65,8 +27,8 @@ Result<TokenLoss::Outcome> TokenLoss::run_with_kl(const TokenBatch& b, float sca
   result.logprobs.assign(static_cast<size_t>(b.T) * b.B, 0.0f);
   if (rows.empty()) return result;  // nothing is trained on: zero loss, zero gradient
   const int M = static_cast<int>(rows.size());
-  ComputeCtx cc(kGraphSize);
-  ggml_context* ctx = cc.ctx;
+  LossGraph g;
+  ggml_context* ctx = g.ctx();
   ForwardInputs in;
   ggml_tensor* hidden = model_.build_hidden(ctx, b.T, b.B, &in);
   ggml_tensor* pick = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, M);
@@ -91,23 +53,7 @@ Result<TokenLoss::Outcome> TokenLoss::run_with_kl(const TokenBatch& b, float sca
     total = ggml_add(ctx, total, ggml_scale(ctx, ggml_sum(ctx, ggml_mul(ctx, k3, kl_w)), kl.beta));
   }
   ggml_tensor* loss = ggml_scale(ctx, total, scale);
-  ggml_set_output(loss);
-  ggml_set_loss(loss);
-
-  ggml_cgraph* gf = ggml_new_graph_custom(ctx, kGraphSize, true);
-  ggml_build_forward_expand(gf, loss);
-  if (grads) {
-    std::unordered_map<const ggml_tensor*, ggml_tensor*> acc_of;
-    for (size_t i = 0; i < accs_.size(); ++i) acc_of[model_.params()[i]] = accs_[i];
-    std::vector<ggml_tensor*> grad_accs(ggml_graph_n_nodes(gf), nullptr);
-    for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
-      auto it = acc_of.find(ggml_graph_node(gf, i));
-      if (it != acc_of.end()) grad_accs[i] = it->second;
-    }
-    ggml_build_backward_expand(ctx, gf, grad_accs.data());
-  }
-  cc.alloc = ggml_gallocr_new(ggml_backend_get_default_buffer_type(model_.backend()));
-  if (!ggml_gallocr_alloc_graph(cc.alloc, gf)) return Error{"cannot allocate the training graph (out of memory?)"};
+  if (auto st = tape_.prepare(g, loss, grads != nullptr); !st) return st.error();
 
   TrainModel::set_inputs(in, b.tokens, b.T, b.B);
   std::vector<float> oh(static_cast<size_t>(V) * M, 0.0f), w(M), rv(M), kw(M);
@@ -130,21 +76,13 @@ Result<TokenLoss::Outcome> TokenLoss::run_with_kl(const TokenBatch& b, float sca
     ggml_backend_tensor_set(ref, rv.data(), 0, ggml_nbytes(ref));
     ggml_backend_tensor_set(kl_w, kw.data(), 0, ggml_nbytes(kl_w));
   }
-  if (grads) ggml_graph_reset(gf);
-  if (ggml_backend_graph_compute(model_.backend(), gf) != GGML_STATUS_SUCCESS) return Error{"training graph compute failed"};
+  if (auto st = tape_.compute(g, grads); !st) return st.error();
   float l = 0;
   ggml_backend_tensor_get(loss, &l, 0, sizeof(float));
   result.loss = static_cast<double>(l) + scale * kl.beta * kl_const;
   std::vector<float> lp(M);
   ggml_backend_tensor_get(picked, lp.data(), 0, M * sizeof(float));
   for (int r = 0; r < M; ++r) result.logprobs[rows[r]] = lp[r];
-  if (grads) {
-    for (size_t i = 0; i < accs_.size(); ++i) {
-      const float* g = static_cast<const float*>(accs_[i]->data);
-      std::vector<float>& dst = (*grads)[i];
-      for (size_t j = 0; j < dst.size(); ++j) dst[j] += g[j];
-    }
-  }
   return result;
 }
 

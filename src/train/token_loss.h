@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "train/gradient_tape.h"
 #include "train/train_model.h"
 
 namespace grm {
@@ -23,14 +24,10 @@ struct TokenBatch {
   std::vector<float> weights;    // [B][T]
 };
 
-// Host-side gradient buffers, one per TrainModel::params() entry.
-using HostGrads = std::vector<std::vector<float>>;
-HostGrads zero_grads(const TrainModel& model);
-
 class TokenLoss {
  public:
+  // Gradients are those of model.params(), in that order.
   explicit TokenLoss(TrainModel& model);
-  ~TokenLoss();
   TokenLoss(const TokenLoss&) = delete;
   TokenLoss& operator=(const TokenLoss&) = delete;
 
@@ -57,9 +54,7 @@ class TokenLoss {
 
  private:
   TrainModel& model_;
-  ggml_context* acc_ctx_ = nullptr;       // gradient accumulators, one per parameter
-  ggml_backend_buffer_t acc_buf_ = nullptr;
-  std::vector<ggml_tensor*> accs_;
+  GradientTape tape_;
 };
 
 }  // namespace grm

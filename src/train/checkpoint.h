@@ -1,0 +1,31 @@
+// Training checkpoints: DIR/step-NNNNNN/ directories written under a temporary name and renamed when every file
+// is in place, so that a directory without the ".tmp" suffix is always complete. Each holds the trainer's
+// files and state.json ({"step": N}).
+#pragma once
+
+#include <ggml.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace grm {
+
+// Writes DIR/step-NNNNNN: write_files(tmp_dir) puts the trainer's files in tmp_dir, then state.json is added
+// and the directory renamed into place (replacing an older one of the same step).
+Status write_checkpoint(const std::string& dir, long step, const std::function<Status(const std::string&)>& write_files);
+
+// The newest complete checkpoint in dir, if any.
+struct CheckpointRef {
+  std::string path;
+  long step = 0;
+};
+std::optional<CheckpointRef> newest_checkpoint(const std::string& dir);
+
+// Copies tensors of the same names from an F32 GGUF into `params` (host memory). Errors name the file and tensor.
+Status load_tensors(const std::string& gguf_path, const std::vector<ggml_tensor*>& params);
+
+}  // namespace grm

@@ -1,0 +1,20 @@
+// `grm train meta`: the meta RM (SPEC §4) trained with binary cross-entropy (train/meta_loss.h) on labelled
+// judgments (train/meta_data.h), run by the shared training loop (train/train_loop.h). Checkpoints hold the
+// meta RM directory format plus the optimizer state.
+#pragma once
+
+#include "core/status.h"
+#include "train/meta_data.h"
+#include "train/meta_loss.h"
+#include "train/train_loop.h"
+
+namespace grm {
+
+// Pads examples[which] into one batch.
+MetaBatch make_meta_batch(const MetaData& data, const std::vector<int>& which);
+
+// Trains `loss`'s head (and backbone, if it was made trainable) in place. Step losses are mean BCE per
+// example. The caller saves the result with loss.save(dir).
+Result<long> train_meta(MetaHeadLoss& loss, const MetaData& data, const TrainLoopOptions& opts, const StepCallback& on_step = {});
+
+}  // namespace grm

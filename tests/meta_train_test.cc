@@ -1,0 +1,186 @@
+// `grm train meta`: BCE head gradients against finite differences, exact resume, and a head that separates
+// two separable classes and scores in the engine (engine/meta_rm.h) exactly what the trainer computes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "engine/meta_rm.h"
+#include "test_models.h"
+#include "train/meta_trainer.h"
+
+namespace grm {
+namespace {
+
+namespace fs = std::filesystem;
+
+MetaBatch small_batch() {
+  MetaBatch b;
+  b.T = 7;
+  b.B = 3;
+  b.tokens = {1, 450, 4996, 17354, 1701, 432, 29871,  //
+              1, 29871, 29955, 1919, 0, 0, 0,         // padded after position 3
+              1, 1701, 432, 29871, 29947, 29889, 450};
+  b.last = {6, 3, 6};
+  b.labels = {1, 0, 0};
+  return b;
+}
+
+// Fills the head with a fixed pattern (it starts at zero, which would give the backbone no gradient).
+void set_head(MetaHeadLoss& loss) {
+  const auto& p = loss.params();
+  float* w = static_cast<float*>(p[p.size() - 2]->data);
+  for (int64_t i = 0; i < ggml_nelements(p[p.size() - 2]); ++i) w[i] = 0.5f * std::sin(1.7f * static_cast<float>(i));
+}
+
+TEST(MetaTrainTest, GradientsMatchFiniteDifferences) {
+  llama_backend_setup(false);
+  auto m = TrainModel::load(test::tiny_model_path());
+  ASSERT_TRUE(m.ok());
+  MetaHeadLoss loss(*m.value(), /*train_backbone=*/true, 0.3f);
+  set_head(loss);
+  const MetaBatch b = small_batch();
+  HostGrads g = zero_grads(loss.params());
+  auto l0 = loss.run(b, 1.0f, &g);
+  ASSERT_TRUE(l0.ok()) << l0.error().message;
+  // The loss itself: sum of softplus(z) - y z over the batch.
+  double expect = 0;
+  for (int s = 0; s < b.B; ++s) expect += std::log1p(std::exp(l0->logits[s])) - b.labels[s] * l0->logits[s];
+  EXPECT_NEAR(l0->loss, expect, 1e-4);
+  int checked = 0;
+  const auto& params = loss.params();
+  for (size_t pi = 0; pi < params.size(); ++pi) {
+    if (pi % 3 != 0 && pi + 2 < params.size()) continue;  // every third backbone tensor, and the whole head
+    size_t j = 0;
+    for (size_t i = 0; i < g[pi].size(); ++i)
+      if (std::fabs(g[pi][i]) > std::fabs(g[pi][j])) j = i;
+    if (std::fabs(g[pi][j]) < 1e-4) continue;
+    float* x = static_cast<float*>(params[pi]->data) + j;
+    const float orig = *x, eps = 1e-2f;
+    *x = orig + eps;
+    const double up = loss.run(b, 1.0f, nullptr)->loss;
+    *x = orig - eps;
+    const double down = loss.run(b, 1.0f, nullptr)->loss;
+    *x = orig;
+    EXPECT_NEAR((up - down) / (2 * eps), g[pi][j], 0.05 * std::fabs(g[pi][j]) + 2e-4) << ggml_get_name(params[pi]) << "[" << j << "]";
+    ++checked;
+  }
+  EXPECT_GE(checked, 6);
+  // Head-only training computes exactly the head's part of the same gradient.
+  auto m2 = TrainModel::load(test::tiny_model_path());
+  MetaHeadLoss head_only(*m2.value(), false, 0.3f);
+  set_head(head_only);
+  ASSERT_EQ(head_only.params().size(), 2u);
+  HostGrads gh = zero_grads(head_only.params());
+  ASSERT_TRUE(head_only.run(b, 1.0f, &gh).ok());
+  for (size_t k = 0; k < 2; ++k)
+    for (size_t i = 0; i < gh[k].size(); ++i) EXPECT_NEAR(gh[k][i], g[params.size() - 2 + k][i], 1e-5);
+}
+
+MetaData tiny_meta_data() {
+  MetaData d;
+  const MetaBatch b = small_batch();
+  for (int s = 0; s < b.B; ++s) {
+    MetaExample ex;
+    ex.tokens.assign(b.tokens.begin() + s * b.T, b.tokens.begin() + s * b.T + b.last[s] + 1);
+    ex.label = b.labels[s];
+    d.examples.push_back(ex);
+  }
+  d.examples.push_back(d.examples[0]);
+  return d;
+}
+
+TEST(MetaTrainTest, ResumeReproducesTheLossesOfAnUninterruptedRun) {
+  llama_backend_setup(false);
+  const std::string dir = test::scratch_dir("meta_resume");
+  const MetaData data = tiny_meta_data();
+  TrainLoopOptions o;
+  o.epochs = 4;
+  o.batch = 2;
+  o.lr = 1e-2;
+  o.checkpoint_every = 4;
+  o.checkpoint_dir = dir + "/ckpt";
+  std::vector<double> full, resumed;
+  {
+    auto m = TrainModel::load(test::tiny_model_path());
+    MetaHeadLoss loss(*m.value(), true);
+    ASSERT_TRUE(train_meta(loss, data, o, [&](const StepReport& r) { full.push_back(r.loss); }).ok());
+  }
+  ASSERT_EQ(full.size(), 8u);
+  ASSERT_TRUE(fs::exists(dir + "/ckpt/step-000004/head.gguf"));
+  o.resume = true;
+  auto m = TrainModel::load(test::tiny_model_path());
+  MetaHeadLoss loss(*m.value(), true);
+  ASSERT_TRUE(train_meta(loss, data, o, [&](const StepReport& r) { resumed.push_back(r.loss); }).ok());
+  ASSERT_EQ(resumed.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(resumed[i], full[4 + i], 1e-6) << "step " << 5 + i;
+  EXPECT_LT(full.back(), full.front());
+}
+
+TEST(MetaTrainCliTest, HeadSeparatesTwoClassesAndTheEngineScoresWhatTheTrainerComputes) {
+  const std::string dir = test::scratch_dir("meta_cli");
+  // Item label: response 0 is best. Correct judgments say "solid", wrong ones "weak" (separable), and their
+  // scores agree with the rule; two records carry explicit labels, the rest are labelled by the rule.
+  const std::string item = R"({"id": "m", "prompt": "Which is right?", "responses": ["yes", "no"], "label": {"best": 0}})";
+  const std::string good01 = R"(Analysis: solid. Scores: \\boxed{9, 2})", bad01 = R"(Analysis: weak. Scores: \\boxed{2, 9})";
+  const std::string good10 = R"(Analysis: solid. Scores: \\boxed{2, 9})", bad10 = R"(Analysis: weak. Scores: \\boxed{9, 2})";
+  std::string text;
+  for (int rep = 0; rep < 2; ++rep) {
+    text += R"({"item": )" + item + R"(, "order": [0, 1], "trajectory": ")" + good01 + "\"}\n";
+    text += R"({"item": )" + item + R"(, "order": [0, 1], "trajectory": ")" + bad01 + "\"}\n";
+    text += R"({"item": )" + item + R"(, "order": [1, 0], "trajectory": ")" + good10 + "\", \"label\": true}\n";
+    text += R"({"item": )" + item + R"(, "order": [1, 0], "trajectory": ")" + bad10 + "\", \"label\": 0}\n";
+  }
+  test::write_text(dir + "/d.jsonl", text);
+  auto r = test::run_grm("train meta --model '" + test::tiny_model_path() + "' --data '" + dir + "/d.jsonl' --out '" + dir +
+                             "/meta' --epochs 12 --batch 4 --lr 1e-2 --min-lr-ratio 1 --log '" + dir + "/log.jsonl' --threads 2",
+                         dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("on 8 judgment(s) (50% correct)"), std::string::npos) << r.err;
+  const auto log = test::read_lines(dir + "/log.jsonl");
+  ASSERT_EQ(log.size(), 24u);
+  EXPECT_LT(nlohmann::json::parse(log.back())["loss"].get<double>(), 0.2);
+
+  MetaRmOptions mo;
+  mo.n_ctx = 4096;
+  mo.threads = 2;
+  auto meta = LlamaMetaRewardModel::load(dir + "/meta", mo);
+  ASSERT_TRUE(meta.ok()) << meta.error().message;
+  Item it = test::make_item("m", {"yes", "no"}, "Which is right?");
+  const auto unescape = [](std::string s) { return s.replace(s.find("\\\\"), 2, "\\"); };
+  const std::vector<MetaSample> samples = {{{0, 1}, unescape(good01)}, {{1, 0}, unescape(good10)},
+                                           {{0, 1}, unescape(bad01)}, {{1, 0}, unescape(bad10)}};
+  auto scores = meta.value()->score(it, samples);
+  ASSERT_TRUE(scores.ok()) << scores.error().message;
+  EXPECT_GT(std::min(scores.value()[0], scores.value()[1]), std::max(scores.value()[2], scores.value()[3]));
+
+  // The trainer's logits for the same inputs, from the saved directory.
+  llama_backend_setup(false);
+  auto m = TrainModel::load(dir + "/meta/model.gguf");
+  ASSERT_TRUE(m.ok());
+  MetaHeadLoss loss(*m.value(), false);
+  ASSERT_TRUE(loss.load(dir + "/meta").ok());
+  auto vocab = LlamaModel::load(dir + "/meta/model.gguf", 0, true);
+  MetaData d;
+  for (const auto& s : samples) {
+    MetaExample ex;
+    ex.tokens = vocab.value()->tokenize(render_meta_prompt(it, s.order, s.trajectory, PromptOptions{}), true, false);
+    d.examples.push_back(ex);
+  }
+  auto out = loss.run(make_meta_batch(d, {0, 1, 2, 3}), 1.0f, nullptr);
+  ASSERT_TRUE(out.ok());
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(out->logits[i], scores.value()[i], 1e-3) << i;
+
+  // Bad records name their line; nothing is written.
+  test::write_text(dir + "/bad.jsonl", R"({"item": )" + item + R"(, "trajectory": "x", "label": 2})" "\n" +
+                                           R"({"item": {"id": "u", "prompt": "q", "responses": ["a", "b"]}, "trajectory": "x"})" "\n");
+  auto bad = test::run_grm("train meta --model '" + test::tiny_model_path() + "' --data '" + dir + "/bad.jsonl' --out '" + dir + "/b'", dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("bad.jsonl:1: field 'label'"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("bad.jsonl:2: no field 'label'"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(dir + "/b"));
+}
+
+}  // namespace
+}  // namespace grm
