@@ -52,7 +52,10 @@ class Block(nn.Module):
         q, k = rope(q, cos, sin), rope(k, cos, sin)
         rep = self.h // self.hkv
         k, v = k.repeat_interleave(rep, dim=1), v.repeat_interleave(rep, dim=1)
-        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        # torch 1.13 (Debian 12) has no scaled_dot_product_attention: the plain masked softmax, as ggml does.
+        s = (q @ k.transpose(-1, -2)) / math.sqrt(self.hd)
+        s = s.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
+        a = torch.softmax(s, dim=-1) @ v
         x = x + self.wo(a.transpose(1, 2).reshape(B, T, D))
         h = self.ffn_norm(x)
         return x + self.down(F.silu(self.gate(h)) * self.up(h))

@@ -510,11 +510,13 @@ TEST(GrammarTest, TakesOverWhenTheModelWritesScoresItself) {
     return t;
   };
   Trajectory free = judge(false);
-  EXPECT_NE(free.text.find("Scores: \\boxed{12"), std::string::npos) << free.text;  // what it learned
+  const size_t own = free.text.find("Scores: \\boxed{12");
+  ASSERT_NE(own, std::string::npos) << free.text;  // what it learned: an out-of-range score of its own
   EXPECT_FALSE(parse_judgment(free.text, 2, {1, 10}).valid);
   Trajectory constrained = judge(true);
   EXPECT_FALSE(constrained.forced_verdict);
-  EXPECT_EQ(constrained.text.rfind("Analysis: fine.\nScores: \\boxed{", 0), 0u) << constrained.text;
+  // Greedy decoding is identical up to the model's own "Scores: \boxed{", where the grammar takes over.
+  EXPECT_EQ(constrained.text.substr(0, own + 15), free.text.substr(0, own + 15)) << constrained.text;
   ParsedJudgment p = parse_judgment(constrained.text, 2, {1, 10});
   EXPECT_TRUE(p.valid) << p.invalid_reason << "\n" << constrained.text;
   EXPECT_EQ(constrained.finish, "verdict");

@@ -16,10 +16,7 @@ HostGrads zero_grads(const std::vector<ggml_tensor*>& params) {
 LossGraph::LossGraph()
     : ctx_(ggml_init({kMaxNodes * ggml_tensor_overhead() * 6 + ggml_graph_overhead_custom(kMaxNodes, true) * 2, nullptr, true})) {}
 
-LossGraph::~LossGraph() {
-  if (alloc_) ggml_gallocr_free(alloc_);
-  ggml_free(ctx_);
-}
+LossGraph::~LossGraph() { ggml_free(ctx_); }
 
 GradientTape::GradientTape(std::vector<ggml_tensor*> params, ggml_backend_t backend)
     : params_(std::move(params)), backend_(backend) {
@@ -32,6 +29,7 @@ GradientTape::GradientTape(std::vector<ggml_tensor*> params, ggml_backend_t back
 }
 
 GradientTape::~GradientTape() {
+  if (alloc_) ggml_gallocr_free(alloc_);
   if (acc_buf_) ggml_backend_buffer_free(acc_buf_);
   if (acc_ctx_) ggml_free(acc_ctx_);
 }
@@ -57,8 +55,8 @@ Status GradientTape::prepare(LossGraph& g, ggml_tensor* loss, bool with_grads) {
     }
     ggml_build_backward_expand(g.ctx_, g.graph_, grad_accs.data());
   }
-  g.alloc_ = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
-  if (!ggml_gallocr_alloc_graph(g.alloc_, g.graph_)) return Error{"cannot allocate the training graph (out of memory?)"};
+  if (!alloc_) alloc_ = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
+  if (!ggml_gallocr_alloc_graph(alloc_, g.graph_)) return Error{"cannot allocate the training graph (out of memory?)"};
   return Ok{};
 }
 

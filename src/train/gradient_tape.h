@@ -20,7 +20,8 @@ namespace grm {
 using HostGrads = std::vector<std::vector<float>>;
 HostGrads zero_grads(const std::vector<ggml_tensor*>& params);
 
-// One loss graph: a no_alloc context for its tensors and the allocator of its compute buffer.
+// One loss graph: a no_alloc context for its tensors. Valid until the next prepare() on the same tape, which
+// reuses the compute buffer.
 class LossGraph {
  public:
   LossGraph();
@@ -32,7 +33,6 @@ class LossGraph {
  private:
   friend class GradientTape;
   ggml_context* ctx_ = nullptr;
-  ggml_gallocr_t alloc_ = nullptr;
   ggml_cgraph* graph_ = nullptr;
   bool with_grads_ = false;
   std::vector<bool> reached_;  // per tape parameter: does the loss depend on it (else its gradient is 0)
@@ -60,6 +60,8 @@ class GradientTape {
   ggml_context* acc_ctx_ = nullptr;
   ggml_backend_buffer_t acc_buf_ = nullptr;
   std::vector<ggml_tensor*> accs_;
+  // Kept across graphs: its compute buffer is reused while it is large enough (fresh buffers cost page faults).
+  ggml_gallocr_t alloc_ = nullptr;
 };
 
 }  // namespace grm

@@ -36,8 +36,10 @@ Result<TokenLoss::Outcome> TokenLoss::run_with_kl(const TokenBatch& b, float sca
   ggml_tensor* weights = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, M);
   for (ggml_tensor* t : {pick, onehot, weights}) ggml_set_input(t);
   ggml_tensor* logits = model_.build_logits(ctx, ggml_get_rows(ctx, hidden, pick));  // [V, M]
-  ggml_tensor* logp = ggml_log(ctx, ggml_soft_max(ctx, logits));
-  ggml_tensor* picked = ggml_sum_rows(ctx, ggml_mul(ctx, logp, onehot));  // [1, M]
+  // The target's probability is picked before the log, so that the log (and its backward) touch M values, not
+  // V * M; the 1e-30 keeps an underflowed probability finite (log >= -69).
+  ggml_tensor* p_target = ggml_sum_rows(ctx, ggml_mul(ctx, ggml_soft_max(ctx, logits), onehot));  // [1, M]
+  ggml_tensor* picked = ggml_log(ctx, ggml_scale_bias(ctx, p_target, 1.0f, 1e-30f));
   ggml_set_output(picked);
   ggml_tensor* total = ggml_scale(ctx, ggml_sum(ctx, ggml_mul(ctx, picked, weights)), -1.0f);
   ggml_tensor* ref = nullptr;
