@@ -3,6 +3,9 @@
 # against PyTorch on CPU (Debian's python3-torch) for the same random llama-shaped model, batch and sequence
 # length, both with THREADS threads, measured in the same run.
 #
+# The peer gets its best Debian setup: python3-torch with OpenBLAS (libopenblas0-pthread) behind libblas.so.3;
+# with Debian's default reference BLAS it is ~12x slower, which would flatter us.
+#
 # Env: LAYERS (4), EMBD (256), HEADS (8), KV_HEADS (4), FF (768), BATCH (8), SEQ (128), STEPS (5),
 # THREADS (nproc), BUILD_DIR (build), OUT (bench/out). The vocabulary is llama-spm's (32,000 tokens).
 # Prints a Markdown table row per system and appends them to $OUT/train-results.md.
@@ -15,6 +18,10 @@ batch="${BATCH:-8}" seq="${SEQ:-128}" steps="${STEPS:-5}" threads="${THREADS:-$(
 mkdir -p "$out"
 if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
   echo "train_bench: PyTorch is missing; install it with: apt-get install -y python3-torch" >&2
+  exit 1
+fi
+if ! readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 | grep -q openblas; then
+  echo "train_bench: libblas.so.3 is not OpenBLAS; install it for a fair peer: apt-get install -y libopenblas0-pthread" >&2
   exit 1
 fi
 llama_src=$(scripts/fetch-llama.sh)
