@@ -17,6 +17,19 @@
 namespace grm::cli {
 namespace {
 
+// Prints the rejected records (the first 20); false when they stop the run (no --skip-invalid).
+bool accept_records(const std::vector<std::string>& errors, bool skip_invalid, const char* command) {
+  if (errors.empty()) return true;
+  for (size_t i = 0; i < errors.size() && i < 20; ++i) std::fprintf(stderr, "%s\n", errors[i].c_str());
+  if (!skip_invalid) {
+    std::fprintf(stderr, "grm train %s: %zu invalid record(s); nothing was trained. Fix them or pass --skip-invalid\n", command,
+                 errors.size());
+    return false;
+  }
+  std::fprintf(stderr, "grm train %s: skipping %zu invalid record(s)\n", command, errors.size());
+  return true;
+}
+
 struct SftArgs {
   std::string model, data, out, checkpoint_dir, log;
   TrainLoopOptions o;
@@ -38,13 +51,7 @@ int run_sft(const SftArgs& a) {
   const int ctx = a.ctx > 0 ? a.ctx : model.value()->hparams().n_ctx_train;
   auto data = read_sft_data(a.data, *vocab.value(), ctx + 1);
   if (!data) return fail(data.error().message, kExitFailure);
-  if (!data->errors.empty()) {
-    for (size_t i = 0; i < data->errors.size() && i < 20; ++i) std::fprintf(stderr, "%s\n", data->errors[i].c_str());
-    if (!a.skip_invalid)
-      return fail(fmt::format("{} invalid record(s); nothing was trained. Fix them or pass --skip-invalid", data->errors.size()),
-                  kExitBadInput);
-    std::fprintf(stderr, "grm train sft: skipping %zu invalid record(s)\n", data->errors.size());
-  }
+  if (!accept_records(data->errors, a.skip_invalid, "sft")) return kExitBadInput;
   TrainLoopOptions o = a.o;
   o.checkpoint_dir = a.checkpoint_dir.empty() ? a.out + ".ckpt" : a.checkpoint_dir;
   o.log_path = a.log;
@@ -136,13 +143,7 @@ int run_meta(const MetaArgs& a) {
   const int ctx = a.ctx > 0 ? a.ctx : model.value()->hparams().n_ctx_train;
   auto data = read_meta_data(a.data, *vocab.value(), ctx);
   if (!data) return fail(data.error().message, kExitFailure);
-  if (!data->errors.empty()) {
-    for (size_t i = 0; i < data->errors.size() && i < 20; ++i) std::fprintf(stderr, "%s\n", data->errors[i].c_str());
-    if (!a.skip_invalid)
-      return fail(fmt::format("{} invalid record(s); nothing was trained. Fix them or pass --skip-invalid", data->errors.size()),
-                  kExitBadInput);
-    std::fprintf(stderr, "grm train meta: skipping %zu invalid record(s)\n", data->errors.size());
-  }
+  if (!accept_records(data->errors, a.skip_invalid, "meta")) return kExitBadInput;
   if (data->examples.empty()) return fail("no training records", kExitBadInput);
   double positives = 0;
   for (const auto& ex : data->examples) positives += ex.label;

@@ -89,14 +89,6 @@ struct MicroBatch {
   std::vector<float> old;         // policy log-probs there when the batch was drawn (set by the first update)
 };
 
-Status save_policy_checkpoint(const TrainModel& policy, const AdamW& opt, const std::string& dir, long step) {
-  namespace fs = std::filesystem;
-  return write_checkpoint(dir, step, [&](const std::string& tmp) -> Status {
-    if (auto st = policy.save((fs::path(tmp) / "model.gguf").string()); !st) return st;
-    return opt.save((fs::path(tmp) / "optimizer.gguf").string());
-  });
-}
-
 }  // namespace
 
 Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::vector<Item>& items, const GrpoOptions& o,
@@ -115,13 +107,12 @@ Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::ve
   const std::string export_path = (fs::path(o.work_dir) / "policy.gguf").string();
 
   AdamW opt(policy.params(), AdamWOptions{});
+  const auto model_file = [](const std::string& d) { return (std::filesystem::path(d) / "model.gguf").string(); };
   long start = 0;
   if (o.resume) {
-    if (auto ck = newest_checkpoint(o.checkpoint_dir)) {
-      if (auto st = load_tensors((fs::path(ck->path) / "model.gguf").string(), policy.params()); !st) return st.error();
-      if (auto st = opt.load((fs::path(ck->path) / "optimizer.gguf").string()); !st) return st.error();
-      start = ck->step;
-    }
+    auto r = resume_training(o.checkpoint_dir, [&](const std::string& d) { return load_tensors(model_file(d), policy.params()); }, opt);
+    if (!r) return r.error();
+    start = r.value();
   }
   std::ofstream log;
   if (!o.log_path.empty()) {
@@ -278,7 +269,9 @@ Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::ve
       if (on_step) on_step(r);
     }
     if (!o.checkpoint_dir.empty() && o.checkpoint_every > 0 && (step + 1) % o.checkpoint_every == 0 && step + 1 < o.steps)
-      if (auto st = save_policy_checkpoint(policy, opt, o.checkpoint_dir, step + 1); !st) return st.error();
+      if (auto st = write_training_checkpoint(o.checkpoint_dir, step + 1, [&](const std::string& d) { return policy.save(model_file(d)); }, opt);
+          !st)
+        return st.error();
   }
   return o.steps - start;
 }

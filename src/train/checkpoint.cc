@@ -47,6 +47,22 @@ std::optional<CheckpointRef> newest_checkpoint(const std::string& dir) {
   return best;
 }
 
+Status write_training_checkpoint(const std::string& dir, long step,
+                                 const std::function<Status(const std::string&)>& save_weights, const AdamW& opt) {
+  return write_checkpoint(dir, step, [&](const std::string& tmp) -> Status {
+    if (auto st = save_weights(tmp); !st) return st;
+    return opt.save((fs::path(tmp) / "optimizer.gguf").string());
+  });
+}
+
+Result<long> resume_training(const std::string& dir, const std::function<Status(const std::string&)>& load_weights, AdamW& opt) {
+  auto ck = newest_checkpoint(dir);
+  if (!ck) return 0L;
+  if (auto st = load_weights(ck->path); !st) return st.error();
+  if (auto st = opt.load((fs::path(ck->path) / "optimizer.gguf").string()); !st) return st.error();
+  return ck->step;
+}
+
 Status load_tensors(const std::string& gguf_path, const std::vector<ggml_tensor*>& params) {
   ggml_context* ctx = nullptr;
   gguf_context* g = gguf_init_from_file(gguf_path.c_str(), {false, &ctx});

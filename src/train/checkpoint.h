@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "train/adamw.h"
 
 namespace grm {
 
@@ -24,6 +25,13 @@ struct CheckpointRef {
   long step = 0;
 };
 std::optional<CheckpointRef> newest_checkpoint(const std::string& dir);
+
+// A trainer's checkpoint: save_weights(dir) writes its weights, then DIR/optimizer.gguf holds the optimizer.
+Status write_training_checkpoint(const std::string& dir, long step,
+                                 const std::function<Status(const std::string&)>& save_weights, const AdamW& opt);
+// Restores the newest such checkpoint in dir, if there is one: load_weights(its path), then the optimizer.
+// Returns its step, 0 when there is none (a fresh start).
+Result<long> resume_training(const std::string& dir, const std::function<Status(const std::string&)>& load_weights, AdamW& opt);
 
 // Copies tensors of the same names from an F32 GGUF into `params` (host memory). Errors name the file and tensor.
 Status load_tensors(const std::string& gguf_path, const std::vector<ggml_tensor*>& params);

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-
 #include "core/judgment_parser.h"
 #include "core/response_order.h"
 #include "core/rules.h"
@@ -12,29 +10,11 @@
 namespace grm {
 
 Result<MetaData> read_meta_data(const std::string& path, const LlamaModel& vocab, int max_len) {
-  std::ifstream f(path);
-  if (!f) return Error{fmt::format("cannot open training data '{}'", path)};
   MetaData out;
-  std::string line;
-  int no = 0;
-  while (std::getline(f, line)) {
-    ++no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto fail = [&](const std::string& why) { out.errors.push_back(fmt::format("{}:{}: {}", path, no, why)); };
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      fail("malformed JSON");
-      continue;
-    }
+  auto st = read_jsonl_records(path, [&](const nlohmann::json& j, int no) -> std::string {
     auto rec = parse_judge_record(j);
-    if (!rec) {
-      fail(rec.error().message);
-      continue;
-    }
-    if (!j.contains("trajectory") || !j["trajectory"].is_string()) {
-      fail("missing field 'trajectory' (a string)");
-      continue;
-    }
+    if (!rec) return rec.error().message;
+    if (!j.contains("trajectory") || !j["trajectory"].is_string()) return "missing field 'trajectory' (a string)";
     const std::string trajectory = j["trajectory"].get<std::string>();
     MetaExample ex;
     ex.line = no;
@@ -42,15 +22,9 @@ Result<MetaData> read_meta_data(const std::string& path, const LlamaModel& vocab
       const auto& l = j["label"];
       if (l.is_boolean()) ex.label = l.get<bool>() ? 1.0f : 0.0f;
       else if (l.is_number_integer() && (l.get<int>() == 0 || l.get<int>() == 1)) ex.label = static_cast<float>(l.get<int>());
-      else {
-        fail("field 'label': expected 1, 0, true or false");
-        continue;
-      }
+      else return "field 'label': expected 1, 0, true or false";
     } else {
-      if (!rec->item.has_label()) {
-        fail("no field 'label' and the item has no label to judge the trajectory by");
-        continue;
-      }
+      if (!rec->item.has_label()) return "no field 'label' and the item has no label to judge the trajectory by";
       ParsedJudgment p = parse_judgment(trajectory, rec->item.n(), score_range(rec->kind));
       std::optional<std::vector<int>> scores;
       if (p.valid) scores = to_original_order(p.scores, rec->order);
@@ -59,12 +33,12 @@ Result<MetaData> read_meta_data(const std::string& path, const LlamaModel& vocab
     PromptOptions po;
     po.kind = rec->kind;
     ex.tokens = vocab.tokenize(render_meta_prompt(rec->item, rec->order, trajectory, po), true, false);
-    if (static_cast<int>(ex.tokens.size()) > max_len) {
-      fail(fmt::format("{} tokens exceed the training context of {}; raise --ctx or drop the record", ex.tokens.size(), max_len));
-      continue;
-    }
+    if (static_cast<int>(ex.tokens.size()) > max_len)
+      return fmt::format("{} tokens exceed the training context of {}; raise --ctx or drop the record", ex.tokens.size(), max_len);
     out.examples.push_back(std::move(ex));
-  }
+    return "";
+  }, &out.errors);
+  if (!st) return st.error();
   return out;
 }
 

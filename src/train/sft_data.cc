@@ -2,51 +2,25 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-
 #include "core/prompt.h"
 #include "train/judge_record.h"
 
 namespace grm {
 
 Result<SftData> read_sft_data(const std::string& path, const LlamaModel& vocab, int max_len) {
-  std::ifstream f(path);
-  if (!f) return Error{fmt::format("cannot open training data '{}'", path)};
   SftData out;
-  std::string line;
-  int no = 0;
   const llama_token eos = llama_vocab_eos(vocab.vocab());
-  while (std::getline(f, line)) {
-    ++no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto fail = [&](const std::string& why) { out.errors.push_back(fmt::format("{}:{}: {}", path, no, why)); };
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      fail("malformed JSON");
-      continue;
-    }
+  auto st = read_jsonl_records(path, [&](const nlohmann::json& j, int no) -> std::string {
     std::string prompt, completion;
     if (j.contains("prompt") && j.contains("completion") && !j.contains("item")) {
-      if (!j["prompt"].is_string() || !j["completion"].is_string()) {
-        fail("fields 'prompt' and 'completion' must be strings");
-        continue;
-      }
+      if (!j["prompt"].is_string() || !j["completion"].is_string()) return "fields 'prompt' and 'completion' must be strings";
       prompt = j["prompt"].get<std::string>();
       completion = j["completion"].get<std::string>();
     } else {
-      if (!j.contains("item")) {
-        fail("missing field 'item' (or a 'prompt'/'completion' pair)");
-        continue;
-      }
+      if (!j.contains("item")) return "missing field 'item' (or a 'prompt'/'completion' pair)";
       auto rec = parse_judge_record(j);
-      if (!rec) {
-        fail(rec.error().message);
-        continue;
-      }
-      if (!j.contains("trajectory") || !j["trajectory"].is_string()) {
-        fail("missing field 'trajectory' (a string)");
-        continue;
-      }
+      if (!rec) return rec.error().message;
+      if (!j.contains("trajectory") || !j["trajectory"].is_string()) return "missing field 'trajectory' (a string)";
       PromptOptions po;
       po.kind = rec->kind;
       prompt = render_judge_prompt(rec->item, rec->order, po);
@@ -62,17 +36,14 @@ Result<SftData> read_sft_data(const std::string& path, const LlamaModel& vocab, 
     while (shared < p.size() && shared < ex.tokens.size() && p[shared] == ex.tokens[shared]) ++shared;
     ex.prompt_len = static_cast<int>(shared);
     if (eos >= 0) ex.tokens.push_back(eos);
-    if (static_cast<int>(ex.tokens.size()) > max_len) {
-      fail(fmt::format("{} tokens ({} prompt + {} completion) exceed the training context of {}; raise --ctx or drop the record",
-                       ex.tokens.size(), ex.prompt_len, ex.tokens.size() - ex.prompt_len, max_len));
-      continue;
-    }
-    if (static_cast<int>(ex.tokens.size()) <= ex.prompt_len) {
-      fail("empty completion");
-      continue;
-    }
+    if (static_cast<int>(ex.tokens.size()) > max_len)
+      return fmt::format("{} tokens ({} prompt + {} completion) exceed the training context of {}; raise --ctx or drop the record",
+                         ex.tokens.size(), ex.prompt_len, ex.tokens.size() - ex.prompt_len, max_len);
+    if (static_cast<int>(ex.tokens.size()) <= ex.prompt_len) return "empty completion";
     out.examples.push_back(std::move(ex));
-  }
+    return "";
+  }, &out.errors);
+  if (!st) return st.error();
   return out;
 }
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -39,7 +38,6 @@ std::vector<std::vector<std::vector<int>>> plan_steps(int n, const TrainLoopOpti
 }  // namespace
 
 Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, const StepCallback& on_step) {
-  namespace fs = std::filesystem;
   if (obj.size() == 0) return Error{"no training examples"};
   if (o.batch < 1 || o.accum < 1 || o.epochs < 1) return Error{"--batch, --accum and --epochs must be at least 1"};
   const auto steps = plan_steps(obj.size(), o);
@@ -49,11 +47,9 @@ Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, cons
   AdamW opt(obj.params(), ao);
   long start = 0;
   if (o.resume) {
-    if (auto ck = newest_checkpoint(o.checkpoint_dir)) {
-      if (auto st = obj.load_weights(ck->path); !st) return st.error();
-      if (auto st = opt.load((fs::path(ck->path) / "optimizer.gguf").string()); !st) return st.error();
-      start = ck->step;
-    }
+    auto r = resume_training(o.checkpoint_dir, [&](const std::string& d) { return obj.load_weights(d); }, opt);
+    if (!r) return r.error();
+    start = r.value();
   }
   std::ofstream log;
   if (!o.log_path.empty()) {
@@ -93,10 +89,7 @@ Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, cons
     }
     if (on_step) on_step(r);
     if (!o.checkpoint_dir.empty() && o.checkpoint_every > 0 && r.step % o.checkpoint_every == 0 && r.step < total) {
-      auto st = write_checkpoint(o.checkpoint_dir, r.step, [&](const std::string& dir) -> Status {
-        if (auto w = obj.save_weights(dir); !w) return w;
-        return opt.save((fs::path(dir) / "optimizer.gguf").string());
-      });
+      auto st = write_training_checkpoint(o.checkpoint_dir, r.step, [&](const std::string& d) { return obj.save_weights(d); }, opt);
       if (!st) return st.error();
     }
   }
