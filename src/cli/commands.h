@@ -18,6 +18,7 @@ void add_model_commands(CLI::App& app, Runner& run);
 void add_prompt_command(CLI::App& app, Runner& run);
 void add_eval_command(CLI::App& app, Runner& run);
 void add_train_commands(CLI::App& app, Runner& run);
+void add_synth_commands(CLI::App& app, Runner& run);
 
 // The model used when --model is not given: $GRM_MODEL, else models/default.gguf next to the build folder.
 std::string default_model_path();
