@@ -255,6 +255,7 @@ void add_train_commands(CLI::App& app, Runner& run) {
   grpo->add_option("--items-per-step", g->o.items_per_step, "items per step")->capture_default_str();
   grpo->add_option("--lr", g->o.lr, "learning rate")->capture_default_str();
   grpo->add_option("--warmup", g->o.warmup, "warmup steps")->capture_default_str();
+  grpo->add_option("--min-lr-ratio", g->o.min_lr_ratio, "cosine decay to lr x this after warmup (1 = constant)")->capture_default_str();
   grpo->add_option("--clip", g->o.clip, "max gradient norm")->capture_default_str();
   grpo->add_option("--micro-batch", g->o.micro_batch, "trajectories per forward/backward")->capture_default_str();
   grpo->add_option("--temperature", g->o.engine.sampling.temperature, "sampling temperature")->capture_default_str();
