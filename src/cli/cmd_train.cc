@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
@@ -30,42 +32,69 @@ bool accept_records(const std::vector<std::string>& errors, bool skip_invalid, c
   return true;
 }
 
-struct SftArgs {
+// The arguments sft and meta share: a model, records, the supervised loop (train/train_loop.h).
+struct SupervisedArgs {
   std::string model, data, out, checkpoint_dir, log;
   TrainLoopOptions o;
   int ctx = 0, threads = 0;
   bool skip_invalid = false, quiet = false;
+
+  // The loop's options with the defaults that depend on --out.
+  TrainLoopOptions loop_options() const {
+    TrainLoopOptions r = o;
+    r.checkpoint_dir = checkpoint_dir.empty() ? out + ".ckpt" : checkpoint_dir;
+    r.log_path = log;
+    return r;
+  }
 };
 
-int run_sft(const SftArgs& a) {
+// The trainable model and its vocabulary (for tokenizing records); errors are printed for `command`.
+struct Trainable {
+  std::unique_ptr<TrainModel> model;
+  std::shared_ptr<LlamaModel> vocab;
+  int ctx = 0;  // longest training sequence: --ctx, else the model's context
+};
+std::optional<Trainable> load_trainable(const SupervisedArgs& a, const char* command) {
   llama_backend_setup(false);
+  auto model = TrainModel::load(a.model);
+  if (!model) {
+    std::fprintf(stderr, "grm train %s: %s\n", command, model.error().message.c_str());
+    return std::nullopt;
+  }
+  if (a.threads > 0) ggml_backend_cpu_set_n_threads(model.value()->backend(), a.threads);
+  auto vocab = LlamaModel::load(a.model, 0, /*vocab_only=*/true);
+  if (!vocab) {
+    std::fprintf(stderr, "grm train %s: %s\n", command, vocab.error().message.c_str());
+    return std::nullopt;
+  }
+  Trainable t;
+  t.ctx = a.ctx > 0 ? a.ctx : model.value()->hparams().n_ctx_train;
+  t.model = std::move(model.value());
+  t.vocab = vocab.value();
+  return t;
+}
+
+int run_sft(const SupervisedArgs& a) {
   auto fail = [](const std::string& m, int code) {
     std::fprintf(stderr, "grm train sft: %s\n", m.c_str());
     return code;
   };
-  auto model = TrainModel::load(a.model);
-  if (!model) return fail(model.error().message, kExitFailure);
-  if (a.threads > 0) ggml_backend_cpu_set_n_threads(model.value()->backend(), a.threads);
-  auto vocab = LlamaModel::load(a.model, 0, /*vocab_only=*/true);
-  if (!vocab) return fail(vocab.error().message, kExitFailure);
-  const int ctx = a.ctx > 0 ? a.ctx : model.value()->hparams().n_ctx_train;
-  auto data = read_sft_data(a.data, *vocab.value(), ctx + 1);
+  auto t = load_trainable(a, "sft");
+  if (!t) return kExitFailure;
+  auto data = read_sft_data(a.data, *t->vocab, t->ctx + 1);  // inputs plus the last target
   if (!data) return fail(data.error().message, kExitFailure);
   if (!accept_records(data->errors, a.skip_invalid, "sft")) return kExitBadInput;
-  TrainLoopOptions o = a.o;
-  o.checkpoint_dir = a.checkpoint_dir.empty() ? a.out + ".ckpt" : a.checkpoint_dir;
-  o.log_path = a.log;
   Progress bar("training", !a.quiet);
-  auto steps = train_sft(*model.value(), data.value(), o, [&](const StepReport& r) {
+  auto steps = train_sft(*t->model, data.value(), a.loop_options(), [&](const StepReport& r) {
     bar.update(static_cast<int>(r.step), static_cast<int>(r.total_steps),
                fmt::format("loss {:.4f}  lr {:.2e}  {:.0f} tok/s", r.loss, r.lr, r.tokens_per_s));
   });
   bar.finish();
   if (!steps) return fail(steps.error().message, kExitFailure);
-  if (auto st = model.value()->save(a.out); !st) return fail(st.error().message, kExitFailure);
+  if (auto st = t->model->save(a.out); !st) return fail(st.error().message, kExitFailure);
   if (!a.quiet)
     std::fprintf(stderr, "grm train sft: %ld step(s) on %zu example(s), %ld parameters; wrote %s\n", steps.value(),
-                 data->examples.size(), model.value()->n_params(), a.out.c_str());
+                 data->examples.size(), t->model->n_params(), a.out.c_str());
   return kExitOk;
 }
 
@@ -122,26 +151,18 @@ int run_grpo(const GrpoArgs& a) {
   return kExitOk;
 }
 
-struct MetaArgs {
-  std::string model, data, out, checkpoint_dir, log;
-  TrainLoopOptions o;
-  int ctx = 0, threads = 0;
-  bool head_only = false, skip_invalid = false, quiet = false;
+struct MetaArgs : SupervisedArgs {
+  bool head_only = false;
 };
 
 int run_meta(const MetaArgs& a) {
-  llama_backend_setup(false);
   auto fail = [](const std::string& m, int code) {
     std::fprintf(stderr, "grm train meta: %s\n", m.c_str());
     return code;
   };
-  auto model = TrainModel::load(a.model);
-  if (!model) return fail(model.error().message, kExitFailure);
-  if (a.threads > 0) ggml_backend_cpu_set_n_threads(model.value()->backend(), a.threads);
-  auto vocab = LlamaModel::load(a.model, 0, /*vocab_only=*/true);
-  if (!vocab) return fail(vocab.error().message, kExitFailure);
-  const int ctx = a.ctx > 0 ? a.ctx : model.value()->hparams().n_ctx_train;
-  auto data = read_meta_data(a.data, *vocab.value(), ctx);
+  auto t = load_trainable(a, "meta");
+  if (!t) return kExitFailure;
+  auto data = read_meta_data(a.data, *t->vocab, t->ctx);
   if (!data) return fail(data.error().message, kExitFailure);
   if (!accept_records(data->errors, a.skip_invalid, "meta")) return kExitBadInput;
   if (data->examples.empty()) return fail("no training records", kExitBadInput);
@@ -152,12 +173,9 @@ int run_meta(const MetaArgs& a) {
     std::fprintf(stderr, "grm train meta: warning: every label is %d; the head can only learn a constant\n", positives > 0);
   // Start at the labels' log-odds, so the first steps learn features rather than the base rate.
   const double p = std::clamp(positives / n, 0.01, 0.99);
-  MetaHeadLoss loss(*model.value(), !a.head_only, static_cast<float>(std::log(p / (1 - p))));
-  TrainLoopOptions o = a.o;
-  o.checkpoint_dir = a.checkpoint_dir.empty() ? a.out + ".ckpt" : a.checkpoint_dir;
-  o.log_path = a.log;
+  MetaHeadLoss loss(*t->model, !a.head_only, static_cast<float>(std::log(p / (1 - p))));
   Progress bar("meta", !a.quiet);
-  auto steps = train_meta(loss, data.value(), o, [&](const StepReport& r) {
+  auto steps = train_meta(loss, data.value(), a.loop_options(), [&](const StepReport& r) {
     bar.update(static_cast<int>(r.step), static_cast<int>(r.total_steps),
                fmt::format("bce {:.4f}  lr {:.2e}  {:.0f} tok/s", r.loss, r.lr, r.tokens_per_s));
   });
@@ -170,12 +188,9 @@ int run_meta(const MetaArgs& a) {
   return kExitOk;
 }
 
-}  // namespace
-
-namespace {
-
-// The options of the supervised loop (train/train_loop.h), shared by sft and meta.
-void add_loop_options(CLI::App* app, TrainLoopOptions& o, int* ctx, std::string* checkpoint_dir) {
+// The options sft and meta share, after their own --model/--data/--out.
+void add_supervised_options(CLI::App* app, SupervisedArgs& a) {
+  TrainLoopOptions& o = a.o;
   app->add_option("--epochs", o.epochs, "passes over the data")->capture_default_str();
   app->add_option("--max-steps", o.max_steps, "stop after N optimizer steps (0 = all epochs)")->capture_default_str();
   app->add_option("--lr", o.lr, "peak learning rate")->capture_default_str();
@@ -185,11 +200,15 @@ void add_loop_options(CLI::App* app, TrainLoopOptions& o, int* ctx, std::string*
   app->add_option("--accum", o.accum, "micro-batches per optimizer step")->capture_default_str();
   app->add_option("--clip", o.clip, "max global gradient norm (0 = off)")->capture_default_str();
   app->add_option("--weight-decay", o.weight_decay, "AdamW weight decay")->capture_default_str();
-  app->add_option("--ctx", *ctx, "longest training sequence (default: the model's context)")->capture_default_str();
+  app->add_option("--ctx", a.ctx, "longest training sequence (default: the model's context)")->capture_default_str();
   app->add_option("--seed", o.seed, "data order seed")->capture_default_str();
   app->add_option("--checkpoint-every", o.checkpoint_every, "optimizer steps between checkpoints (0 = none)")->capture_default_str();
-  app->add_option("--checkpoint-dir", *checkpoint_dir, "checkpoint directory (default OUT.ckpt)");
+  app->add_option("--checkpoint-dir", a.checkpoint_dir, "checkpoint directory (default OUT.ckpt)");
   app->add_flag("--resume", o.resume, "continue from the newest checkpoint");
+  app->add_option("--log", a.log, "append one JSON line per optimizer step");
+  app->add_option("--threads", a.threads, "CPU threads (0 = all cores)")->capture_default_str();
+  app->add_flag("--skip-invalid", a.skip_invalid, "skip invalid records instead of stopping");
+  app->add_flag("-q,--quiet", a.quiet, "no progress or summary");
 }
 
 }  // namespace
@@ -197,7 +216,7 @@ void add_loop_options(CLI::App* app, TrainLoopOptions& o, int* ctx, std::string*
 void add_train_commands(CLI::App& app, Runner& run) {
   CLI::App* train = app.add_subcommand("train", "Train judges on ggml: sft (rejective fine-tuning), grpo (rule-based RL), meta (meta RM).");
   train->require_subcommand(1);
-  auto a = std::make_shared<SftArgs>();
+  auto a = std::make_shared<SupervisedArgs>();
   CLI::App* sft = train->add_subcommand("sft", "Next-token training on trajectory tokens (prompt masked): the RFT step.");
   sft->footer(
       "Data: JSONL records {\"item\": <canonical item>, \"order\": [...], \"trajectory\": \"...\"} (the judge prompt is\n"
@@ -208,11 +227,7 @@ void add_train_commands(CLI::App& app, Runner& run) {
   sft->add_option("--model", a->model, "model to start from (GGUF, F32/F16)")->required();
   sft->add_option("--data", a->data, "training records (JSONL)")->required();
   sft->add_option("--out", a->out, "trained model (GGUF)")->required();
-  add_loop_options(sft, a->o, &a->ctx, &a->checkpoint_dir);
-  sft->add_option("--log", a->log, "append one JSON line per optimizer step");
-  sft->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
-  sft->add_flag("--skip-invalid", a->skip_invalid, "skip invalid records instead of stopping");
-  sft->add_flag("-q,--quiet", a->quiet, "no progress or summary");
+  add_supervised_options(sft, *a);
   sft->callback([&run, a] { run = [a] { return run_sft(*a); }; });
 
   auto m = std::make_shared<MetaArgs>();
@@ -226,12 +241,8 @@ void add_train_commands(CLI::App& app, Runner& run) {
   meta->add_option("--model", m->model, "backbone to start from (F32/F16 GGUF, e.g. the judge itself)")->required();
   meta->add_option("--data", m->data, "labelled judgments (JSONL)")->required();
   meta->add_option("--out", m->out, "meta RM directory to write")->required();
-  add_loop_options(meta, m->o, &m->ctx, &m->checkpoint_dir);
+  add_supervised_options(meta, *m);
   meta->add_flag("--head-only", m->head_only, "train the head alone, backbone frozen");
-  meta->add_option("--log", m->log, "append one JSON line per optimizer step");
-  meta->add_option("--threads", m->threads, "CPU threads (0 = all cores)")->capture_default_str();
-  meta->add_flag("--skip-invalid", m->skip_invalid, "skip invalid records instead of stopping");
-  meta->add_flag("-q,--quiet", m->quiet, "no progress or summary");
   meta->callback([&run, m] { run = [m] { return run_meta(*m); }; });
 
   auto g = std::make_shared<GrpoArgs>();
