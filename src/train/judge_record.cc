@@ -30,6 +30,8 @@ Result<JudgeRecord> parse_judge_record(const nlohmann::json& j) {
     r.kind = k.value();
     if (r.kind == TemplateKind::kSingleBinary && r.item.n() != 1) return Error{"field 'template': single needs exactly one response"};
   }
+  if (!j.contains("trajectory") || !j["trajectory"].is_string()) return Error{"missing field 'trajectory' (a string)"};
+  r.trajectory = j["trajectory"].get<std::string>();
   return r;
 }
 

@@ -1,5 +1,6 @@
-// The fields a training record shares whenever it names a judged item: {"item": <canonical item>,
-// "order": [response indices as shown] (default: as given), "template": "default" | "single" (default: default)}.
+// The fields a training record shares whenever it holds a judgment of an item: {"item": <canonical item>,
+// "order": [response indices as shown] (default: as given), "template": "default" | "single" (default: default),
+// "trajectory": "<the judgment's text>"}.
 #pragma once
 
 #include <functional>
@@ -17,6 +18,7 @@ struct JudgeRecord {
   Item item;
   std::vector<int> order;
   TemplateKind kind = TemplateKind::kDefault;
+  std::string trajectory;
 };
 
 // Errors name the field at fault.

@@ -14,8 +14,7 @@ Result<MetaData> read_meta_data(const std::string& path, const LlamaModel& vocab
   auto st = read_jsonl_records(path, [&](const nlohmann::json& j, int no) -> std::string {
     auto rec = parse_judge_record(j);
     if (!rec) return rec.error().message;
-    if (!j.contains("trajectory") || !j["trajectory"].is_string()) return "missing field 'trajectory' (a string)";
-    const std::string trajectory = j["trajectory"].get<std::string>();
+    const std::string& trajectory = rec->trajectory;
     MetaExample ex;
     ex.line = no;
     if (j.contains("label")) {

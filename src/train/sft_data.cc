@@ -20,11 +20,10 @@ Result<SftData> read_sft_data(const std::string& path, const LlamaModel& vocab, 
       if (!j.contains("item")) return "missing field 'item' (or a 'prompt'/'completion' pair)";
       auto rec = parse_judge_record(j);
       if (!rec) return rec.error().message;
-      if (!j.contains("trajectory") || !j["trajectory"].is_string()) return "missing field 'trajectory' (a string)";
       PromptOptions po;
       po.kind = rec->kind;
       prompt = render_judge_prompt(rec->item, rec->order, po);
-      completion = j["trajectory"].get<std::string>();
+      completion = rec->trajectory;
     }
     SftExample ex;
     ex.line = no;
