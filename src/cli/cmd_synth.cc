@@ -3,9 +3,9 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "cli/commands.h"
+#include "core/atomic_file.h"
 #include "core/random.h"
 #include "core/response_order.h"
 #include "pipeline/item_reader.h"
@@ -14,28 +14,16 @@
 namespace grm::cli {
 namespace {
 
-// Writes lines to `path` under a temporary name, then renames: the output is complete or absent.
-bool write_lines_atomically(const std::string& path, const std::vector<std::string>& lines, bool overwrite, const char* command) {
-  namespace fs = std::filesystem;
-  if (fs::exists(path) && !overwrite) {
+// Writes one line per entry; the output is complete or absent (core/atomic_file.h).
+bool write_lines(const std::string& path, const std::vector<std::string>& lines, bool overwrite, const char* command) {
+  if (std::filesystem::exists(path) && !overwrite) {
     std::fprintf(stderr, "grm synth %s: '%s' exists; pass --overwrite to replace it\n", command, path.c_str());
     return false;
   }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    for (const auto& l : lines) f << l << "\n";
-    if (!f.flush()) {
-      std::fprintf(stderr, "grm synth %s: cannot write '%s'\n", command, tmp.c_str());
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    std::fprintf(stderr, "grm synth %s: cannot rename '%s': %s\n", command, tmp.c_str(), ec.message().c_str());
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  if (auto st = write_file_atomically(path, text); !st) {
+    std::fprintf(stderr, "grm synth %s: %s\n", command, st.error().message.c_str());
     return false;
   }
   return true;
@@ -55,7 +43,7 @@ int run_items(const ItemsArgs& a) {
   }
   std::vector<std::string> lines;
   for (const auto& s : synth::generate_items(a.n, a.seed)) lines.push_back(item_to_json(s.item).dump());
-  return write_lines_atomically(a.out, lines, a.overwrite, "items") ? kExitOk : kExitFailure;
+  return write_lines(a.out, lines, a.overwrite, "items") ? kExitOk : kExitFailure;
 }
 
 struct TeacherArgs {
@@ -103,7 +91,7 @@ int run_teacher(const TeacherArgs& a) {
       lines.push_back(rec.dump());
     }
   }
-  return write_lines_atomically(a.out, lines, a.overwrite, "teacher") ? kExitOk : kExitFailure;
+  return write_lines(a.out, lines, a.overwrite, "teacher") ? kExitOk : kExitFailure;
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
+
+#include "core/atomic_file.h"
 
 namespace grm {
 namespace fs = std::filesystem;
@@ -17,19 +18,7 @@ json score_json(const Score& s) { return {{"value", s.value}, {"ci95", {s.ci.lo,
 std::string pct(double v) { return fmt::format("{:.1f}", 100 * v); }
 std::string pct_ci(const Score& s) { return fmt::format("{:.1f} [{:.1f}, {:.1f}]", 100 * s.value, 100 * s.ci.lo, 100 * s.ci.hi); }
 
-Status write_file(const fs::path& p, const std::string& text) {
-  const fs::path tmp = p.string() + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    f.flush();
-    if (!f) return Error{fmt::format("cannot write '{}'", tmp.string())};
-  }
-  std::error_code ec;
-  fs::rename(tmp, p, ec);
-  if (ec) return Error{fmt::format("cannot rename '{}': {}", tmp.string(), ec.message())};
-  return Ok{};
-}
+Status write_file(const fs::path& p, const std::string& text) { return write_file_atomically(p.string(), text); }
 
 const std::vector<std::string>& overall_parts() {
   static const std::vector<std::string> p = {"rewardbench", "ppe-pref", "ppe-corr", "rmb"};
