@@ -19,7 +19,10 @@ LossGraph::LossGraph()
 LossGraph::~LossGraph() { ggml_free(ctx_); }
 
 GradientTape::GradientTape(std::vector<ggml_tensor*> params, ggml_backend_t backend)
-    : params_(std::move(params)), backend_(backend) {
+    : params_(std::move(params)), backend_(backend) {}
+
+void GradientTape::ensure_accumulators() {
+  if (acc_ctx_) return;
   acc_ctx_ = ggml_init({(params_.size() + 4) * ggml_tensor_overhead(), nullptr, true});
   for (ggml_tensor* p : params_) {
     accs_.push_back(ggml_new_tensor(acc_ctx_, GGML_TYPE_F32, GGML_MAX_DIMS, p->ne));
@@ -35,6 +38,7 @@ GradientTape::~GradientTape() {
 }
 
 Status GradientTape::prepare(LossGraph& g, ggml_tensor* loss, bool with_grads) {
+  if (with_grads) ensure_accumulators();  // before the graph is built: parameters must be flagged
   ggml_set_output(loss);
   ggml_set_loss(loss);
   g.graph_ = ggml_new_graph_custom(g.ctx_, kMaxNodes, true);

@@ -40,7 +40,8 @@ class LossGraph {
 
 class GradientTape {
  public:
-  // Marks `params` trainable (ggml_set_param) and allocates one F32 accumulator per parameter on `backend`.
+  // The first graph prepared with gradients marks `params` trainable (ggml_set_param) and allocates one F32
+  // accumulator per parameter on `backend`; a tape only ever used forward (a frozen reference) allocates none.
   GradientTape(std::vector<ggml_tensor*> params, ggml_backend_t backend);
   ~GradientTape();
   GradientTape(const GradientTape&) = delete;
@@ -55,6 +56,8 @@ class GradientTape {
   Status compute(LossGraph& g, HostGrads* grads);
 
  private:
+  void ensure_accumulators();
+
   std::vector<ggml_tensor*> params_;
   ggml_backend_t backend_;
   ggml_context* acc_ctx_ = nullptr;
