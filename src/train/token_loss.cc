@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 namespace grm {
 
 TokenLoss::TokenLoss(TrainModel& model) : model_(model), tape_(model.params(), model.backend()) {}
