@@ -315,6 +315,12 @@ TEST(TrainCliTest, SftEndToEndWritesModelLogAndRefusesBadData) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("bad.jsonl:1:"), std::string::npos) << bad.err;
   EXPECT_FALSE(fs::exists(dir + "/b.gguf"));
+
+  test::write_text(dir + "/empty.jsonl", "\n");
+  auto empty = test::run_grm("train sft --model '" + test::tiny_model_path() + "' --data '" + dir + "/empty.jsonl' --out '" + dir + "/e.gguf'", dir);
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("empty.jsonl' holds no usable training records"), std::string::npos) << empty.err;
+  EXPECT_FALSE(fs::exists(dir + "/e.gguf"));
 }
 
 }  // namespace

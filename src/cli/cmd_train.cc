@@ -84,6 +84,7 @@ int run_sft(const SupervisedArgs& a) {
   auto data = read_sft_data(a.data, *t->vocab, t->ctx + 1);  // inputs plus the last target
   if (!data) return fail(data.error().message, kExitFailure);
   if (!accept_records(data->errors, a.skip_invalid, "sft")) return kExitBadInput;
+  if (data->examples.empty()) return fail(fmt::format("'{}' holds no usable training records", a.data), kExitBadInput);
   Progress bar("training", !a.quiet);
   auto steps = train_sft(*t->model, data.value(), a.loop_options(), [&](const StepReport& r) {
     bar.update(static_cast<int>(r.step), static_cast<int>(r.total_steps),
@@ -165,7 +166,7 @@ int run_meta(const MetaArgs& a) {
   auto data = read_meta_data(a.data, *t->vocab, t->ctx);
   if (!data) return fail(data.error().message, kExitFailure);
   if (!accept_records(data->errors, a.skip_invalid, "meta")) return kExitBadInput;
-  if (data->examples.empty()) return fail("no training records", kExitBadInput);
+  if (data->examples.empty()) return fail(fmt::format("'{}' holds no usable training records", a.data), kExitBadInput);
   double positives = 0;
   for (const auto& ex : data->examples) positives += ex.label;
   const double n = static_cast<double>(data->examples.size());
