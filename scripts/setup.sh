@@ -12,7 +12,7 @@ jobs="${JOBS:-$(nproc)}"
 
 # Libraries are checked as Debian packages; tools by command, since a machine may have them from elsewhere
 # (node and npm often come from NodeSource or nvm).
-packages=(nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev gnuplot-nox)
+packages=(nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev gnuplot-nox libsentencepiece-dev pkg-config jq)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

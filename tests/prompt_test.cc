@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -25,7 +26,7 @@ Item two_responses() {
 }
 
 TEST(PromptTest, EmbeddedTemplatesAreByteForByteTheSharedOnes) {
-  for (const char* name : {"default", "single_binary", "meta_rm"}) {
+  for (const char* name : {"default", "single_binary", "meta_rm", "compact", "compact_single"}) {
     const std::string shared = read_file(std::string(GRM_SHARED_DIR) + "/templates/" + name + ".txt");
     const std::string repo = read_file(std::string(GRM_SOURCE_DIR) + "/templates/" + name + ".txt");
     ASSERT_FALSE(repo.empty()) << name;
@@ -84,7 +85,50 @@ TEST(PromptTest, TemplateNamesAreChecked) {
   EXPECT_TRUE(template_kind_from_name("single").ok());
   auto bad = template_kind_from_name("fancy");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message.find("'default' or 'single'"), std::string::npos);
+  EXPECT_NE(bad.error().message.find("default, single, compact or compact_single"), std::string::npos);
+  for (const char* n : {"default", "single", "compact", "compact_single"}) {
+    auto k = template_kind_from_name(n);
+    ASSERT_TRUE(k.ok()) << n;
+    EXPECT_STREQ(template_kind_name(k.value()), n);
+  }
+  EXPECT_EQ(single_of(TemplateKind::kCompact), TemplateKind::kCompactSingle);
+  EXPECT_EQ(multi_of(TemplateKind::kCompactSingle), TemplateKind::kCompact);
+  EXPECT_EQ(single_of(TemplateKind::kDefault), TemplateKind::kSingleBinary);
+  EXPECT_EQ(multi_of(TemplateKind::kSingleBinary), TemplateKind::kDefault);
+}
+
+// The compact templates keep the paper's blocks, their order and the output requirements; only the header
+// (the text before "#### Conversation Context ####") is shorter.
+TEST(PromptTest, CompactTemplatesKeepTheBlocksAndOutputRequirements) {
+  const std::pair<const char*, const char*> pairs[] = {{"compact", "default"}, {"compact_single", "single_binary"}};
+  for (const auto& [compact, paper] : pairs) {
+    const std::string& c = template_text(compact);
+    const std::string& p = template_text(paper);
+    std::vector<size_t> cpos, ppos;
+    for (const char* block : {"#### Conversation Context ####\n{conversation}\n#### Responses to be Scored ####\n{responses}\n",
+                              "#### Output Format Requirements ####\nOutput with three lines\nSpecific Criteria: <",
+                              "\nAnalysis: <", "\nScores: <"}) {
+      cpos.push_back(c.find(block));
+      ppos.push_back(p.find(block));
+      EXPECT_NE(cpos.back(), std::string::npos) << compact << " lacks " << block;
+      EXPECT_NE(ppos.back(), std::string::npos) << paper << " lacks " << block;
+    }
+    EXPECT_TRUE(std::is_sorted(cpos.begin(), cpos.end())) << compact;
+    EXPECT_LT(c.find("#### Conversation"), 400u) << compact << ": the header should be a few lines";
+    EXPECT_GT(p.find("#### Conversation"), 2000u) << paper;
+  }
+  EXPECT_NE(template_text("compact").find("between 1 and 10"), std::string::npos);
+  EXPECT_NE(template_text("compact_single").find("0 or 1"), std::string::npos);
+  // A compact one-response prompt uses the unnumbered block, as single_binary does.
+  Item it;
+  it.id = "s";
+  it.conversation = {{"user", "q"}};
+  it.responses = {"r"};
+  PromptOptions o;
+  o.kind = TemplateKind::kCompactSingle;
+  EXPECT_NE(render_judge_prompt(it, {0}, o).find("[The Begin of Response]\nr\n[The End of Response]\n"), std::string::npos);
+  EXPECT_EQ(score_range(TemplateKind::kCompactSingle).hi, 1);
+  EXPECT_EQ(score_range(TemplateKind::kCompact).hi, 10);
 }
 
 }  // namespace

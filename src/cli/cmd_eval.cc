@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "cli/template_choice.h"
 #include "engine/llama_judge_engine.h"
 #include "pipeline/eval_pipeline.h"
 
@@ -15,7 +16,7 @@ namespace {
 struct EvalArgs {
   std::vector<std::string> bench, data;
   std::string model, meta_rm, report, k_list = "1,2,4,8,16,32", k_meta = "half", orders = "balanced";
-  std::string grammar = "on", chat_template = "auto";
+  std::string grammar = "on", chat_template = "auto", template_name;
   int subsets = 8, limit = 0, max_tokens = 1024, threads = 0, ctx = 16384, parallel = 64;
   float temperature = 0.5f;
   uint64_t seed = 1;
@@ -74,13 +75,18 @@ int run_eval_command(const EvalArgs& a) {
   const std::string model_path = a.model.empty() ? default_model_path() : a.model;
   auto model = LlamaModel::load(model_path);
   if (!model) return fail(model.error().message, kExitFailure);
+  auto kind = choose_template(a.template_name, *model.value());
+  if (!kind) return fail(kind.error().message, kExitBadInput);
+  if (is_single(kind.value())) return fail("--template: eval takes a family (default or compact); single items use its 0/1 member", kExitBadInput);
+  eo.kind = kind.value();
   std::error_code ec;
   eo.sampling_key = {{"model", std::filesystem::absolute(model_path, ec).string()},
                      {"model_bytes", std::filesystem::file_size(model_path, ec)},
                      {"temperature", a.temperature}, {"max_tokens", a.max_tokens}, {"grammar", a.grammar},
-                     {"orders", a.orders}, {"chat_template", a.chat_template}, {"template", "default"},
+                     {"orders", a.orders}, {"chat_template", a.chat_template}, {"template", template_kind_name(kind.value())},
                      {"seed", a.seed}};
   LlamaEngineOptions lo;
+  lo.prompt.kind = eo.kind;
   lo.n_ctx = a.ctx;
   lo.n_parallel = std::max(a.parallel, eo.ks.back());
   lo.threads = a.threads;
@@ -95,6 +101,7 @@ int run_eval_command(const EvalArgs& a) {
   if (!a.meta_rm.empty()) {
     MetaRmOptions mo;
     mo.threads = a.threads;
+    mo.prompt = lo.prompt;
     auto m = LlamaMetaRewardModel::load(a.meta_rm, mo);
     if (!m) return fail(m.error().message, kExitFailure);
     meta = std::move(m.value());
@@ -139,7 +146,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
       "               sampled_conflict_pairs}\n"
       "  rmb          the directory holding Pairwise_set/ and BoN_set/\n"
       "  realmistake  JSONL {input, llm_response, error_label, metadata{id, task_name, llm_response_model}}\n"
-      "  items        canonical items with labels (meta.subset groups them)\n"
+      "  items        canonical items with labels (meta.subset, else meta.family, groups them)\n"
       "Parquet exports: convert to JSONL first (the error message shows how).\n"
       "One pool of max(k) samples per item is drawn once and cached in REPORT/cache; Voting@k and MetaRM@k\n"
       "for every k come from R random k-subsets of it. Ties count as wrong. Overall = mean of RewardBench,\n"
@@ -158,6 +165,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
   c->add_option("--max-tokens", a->max_tokens, "generated tokens per sample")->capture_default_str();
   c->add_option("--orders", a->orders, "balanced, random or fixed")->capture_default_str();
   c->add_option("--grammar", a->grammar, "on or off")->capture_default_str();
+  c->add_option("--template", a->template_name, "default or compact (items labelled {\"correct\": 0|1} use its 0/1 member); default: the model's grm.template metadata, else default");
   c->add_option("--chat-template", a->chat_template, "auto or none")->capture_default_str();
   c->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   c->add_option("--ctx", a->ctx, "KV cache cells")->capture_default_str();

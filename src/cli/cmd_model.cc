@@ -5,6 +5,8 @@
 #include "cli/commands.h"
 #include "engine/llama_handles.h"
 #include "engine/model_init.h"
+#include "engine/vocab_train.h"
+#include "train/vocab_corpus.h"
 
 namespace grm::cli {
 namespace {
@@ -24,7 +26,7 @@ void add_model_commands(CLI::App& app, Runner& run) {
   model->require_subcommand(1);
 
   struct InitArgs {
-    std::string vocab, out, type = "f32";
+    std::string vocab, out, type = "f32", template_family;
     ModelShape shape;
     uint64_t seed = 1;
   };
@@ -42,8 +44,48 @@ void add_model_commands(CLI::App& app, Runner& run) {
   init->add_option("--ctx", ia->shape.ctx, "trained context length written to the metadata")->capture_default_str();
   init->add_option("--seed", ia->seed, "random seed")->capture_default_str();
   init->add_option("--type", ia->type, "weight type: f32 or f16")->capture_default_str();
+  init->add_option("--template", ia->template_family,
+                   "prompt family the model will be trained on (default or compact), recorded as grm.template so that "
+                   "score/eval/grpo use it without --template");
   init->callback([&run, ia] {
-    run = [ia] { return report(init_random_model(ia->vocab, ia->shape, ia->seed, ia->type, ia->out), "init"); };
+    run = [ia] {
+      return report(init_random_model(ia->vocab, ia->shape, ia->seed, ia->type, ia->out, ia->template_family), "init");
+    };
+  });
+
+  struct VocabArgs {
+    std::vector<std::string> records;
+    std::string out;
+    VocabTrainOptions o;
+    bool skip_invalid = false;
+  };
+  auto va = std::make_shared<VocabArgs>();
+  CLI::App* vocab = model->add_subcommand("vocab", "Train a small domain tokenizer (SentencePiece BPE) on judgment records.");
+  vocab->footer("The corpus is what the judge reads and writes: each record's judge prompt (and its hinted form),\n"
+                "meta RM prompt and trajectory. Digits are single tokens; unseen bytes fall back to byte tokens.\n"
+                "OUT is a vocab-only GGUF in llama.cpp's llama (SPM) format, for `grm model init --vocab OUT`.");
+  vocab->add_option("--records", va->records, "JSONL judgment records {item, order, template, trajectory} (repeatable)")->required();
+  vocab->add_option("--out", va->out, "output vocab-only GGUF")->required();
+  vocab->add_option("--size", va->o.vocab_size, "vocabulary size (an upper bound when the text has fewer pieces)")->capture_default_str()->check(CLI::Range(300, 65536));
+  vocab->add_option("--threads", va->o.threads, "threads (0 = all cores)")->capture_default_str();
+  vocab->add_flag("--skip-invalid", va->skip_invalid, "skip records that cannot be read instead of stopping");
+  vocab->callback([&run, va] {
+    run = [va] {
+      auto corpus = vocab_corpus_from_records(va->records);
+      if (!corpus) return report(corpus.error(), "vocab");
+      for (size_t i = 0; i < corpus->errors.size() && i < 20; ++i) std::fprintf(stderr, "%s\n", corpus->errors[i].c_str());
+      if (!corpus->errors.empty() && !va->skip_invalid) {
+        std::fprintf(stderr, "grm model vocab: %zu unreadable record(s); fix them or pass --skip-invalid\n", corpus->errors.size());
+        return kExitBadInput;
+      }
+      if (corpus->records == 0) {
+        std::fprintf(stderr, "grm model vocab: no usable records in the input\n");
+        return kExitBadInput;
+      }
+      int rc = report(train_domain_vocab(corpus->lines, va->o, va->out), "vocab");
+      if (rc == kExitOk) std::fprintf(stderr, "grm model vocab: trained on %ld record(s) (%zu lines); wrote %s\n", corpus->records, corpus->lines.size(), va->out.c_str());
+      return rc;
+    };
   });
 
   struct QuantArgs {

@@ -59,7 +59,7 @@ void add_prompt_command(CLI::App& app, Runner& run) {
   c->footer("The order is the one `grm score` gives sample --sample with the same -k, --orders and --seed.\n"
             "The prompt is the filled template; `grm score` wraps it in the model's chat template when it has one.");
   c->add_option("--in", a->in, "input JSONL of canonical items, - for stdin")->capture_default_str();
-  c->add_option("--template", a->template_name, "default or single")->capture_default_str();
+  c->add_option("--template", a->template_name, "default, single, compact or compact_single")->capture_default_str();
   c->add_option("--orders", a->orders, "balanced, random or fixed")->capture_default_str();
   c->add_option("-k,--samples", a->k, "samples per item (as in grm score)")->capture_default_str();
   c->add_option("--sample", a->sample, "which sample's order to show")->capture_default_str();

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "cli/template_choice.h"
 #include "engine/llama_judge_engine.h"
 #include "engine/meta_rm.h"
 #include "pipeline/score_pipeline.h"
@@ -23,7 +24,7 @@ std::string default_model_path() {
 namespace {
 
 struct ScoreArgs {
-  std::string model, in = "-", out, meta_rm, template_name = "default", grammar = "on", orders = "balanced";
+  std::string model, in = "-", out, meta_rm, template_name, grammar = "on", orders = "balanced";
   std::string chat_template = "auto", turn_format = "{role}: {content}";
   int k = 8, k_meta = 0, max_tokens = 1024, threads = 0, ctx = 16384, parallel = 64, batch = 2048;
   float temperature = 0.5f, top_p = 1.0f;
@@ -33,9 +34,9 @@ struct ScoreArgs {
 
 int run_score_command(const ScoreArgs& a) {
   llama_backend_setup(a.verbose);
-  auto kind = template_kind_from_name(a.template_name);
+  auto flag_kind = a.template_name.empty() ? Result<TemplateKind>(TemplateKind::kDefault) : template_kind_from_name(a.template_name);
   auto orders = order_mode_from_name(a.orders);
-  for (const Error* e : {kind ? nullptr : &kind.error(), orders ? nullptr : &orders.error()}) {
+  for (const Error* e : {flag_kind ? nullptr : &flag_kind.error(), orders ? nullptr : &orders.error()}) {
     if (e) {
       std::fprintf(stderr, "grm score: %s\n", e->message.c_str());
       return kExitBadInput;
@@ -69,22 +70,26 @@ int run_score_command(const ScoreArgs& a) {
       return kExitBadInput;
     }
   }
-  if (kind.value() == TemplateKind::kSingleBinary) {
-    for (const auto& l : input->lines) {
-      if (l.item && l.item->n() != 1 && !a.skip_invalid) {
-        std::fprintf(stderr, "%s:%d: field 'responses': the single template judges exactly one response, this item has %d\n",
-                     input->name.c_str(), l.line, l.item->n());
-        return kExitBadInput;
-      }
-    }
-  }
-
   const std::string model_path = a.model.empty() ? default_model_path() : a.model;
   auto model = LlamaModel::load(model_path);
   if (!model) {
     std::fprintf(stderr, "grm score: %s%s\n", model.error().message.c_str(),
                  a.model.empty() ? " (no --model given: run scripts/setup.sh to make the default model, or pass --model)" : "");
     return kExitFailure;
+  }
+  auto kind = choose_template(a.template_name, *model.value());
+  if (!kind) {
+    std::fprintf(stderr, "grm score: %s\n", kind.error().message.c_str());
+    return kExitBadInput;
+  }
+  if (is_single(kind.value())) {
+    for (const auto& l : input->lines) {
+      if (l.item && l.item->n() != 1 && !a.skip_invalid) {
+        std::fprintf(stderr, "%s:%d: field 'responses': the %s template judges exactly one response, this item has %d\n",
+                     input->name.c_str(), l.line, template_kind_name(kind.value()), l.item->n());
+        return kExitBadInput;
+      }
+    }
   }
 
   LlamaEngineOptions eo;
@@ -180,7 +185,7 @@ void add_score_command(CLI::App& app, Runner& run) {
   c->add_option("--temperature", a->temperature, "sampling temperature for k > 1")->capture_default_str()->check(CLI::Range(0.0, 5.0));
   c->add_option("--top-p", a->top_p, "nucleus sampling; 1 = off")->capture_default_str()->check(CLI::Range(0.0, 1.0));
   c->add_option("--seed", a->seed, "run seed (orders, sampling, tie-breaks)")->capture_default_str();
-  c->add_option("--template", a->template_name, "default (1..n responses, scores 1..10) or single (one response, 0/1)")->capture_default_str();
+  c->add_option("--template", a->template_name, kTemplateHelp);
   c->add_option("--orders", a->orders, "response orders per sample: balanced, random or fixed")->capture_default_str();
   c->add_option("--max-tokens", a->max_tokens, "generated tokens per sample")->capture_default_str()->check(CLI::Range(1, 1 << 20));
   c->add_option("--grammar", a->grammar, "on: guarantee a parseable verdict; off: free text")->capture_default_str();

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "core/atomic_file.h"
+#include "core/prompt.h"
 #include "core/random.h"
 #include "core/response_order.h"
 #include "pipeline/item_reader.h"
@@ -51,6 +52,7 @@ struct TeacherArgs {
   synth::TeacherOptions o;
   int orders = 1;
   uint64_t seed = 1;
+  std::string template_family = "compact";
   bool overwrite = false;
 };
 
@@ -60,6 +62,8 @@ int run_teacher(const TeacherArgs& a) {
     return code;
   };
   if (a.orders < 1) return fail("--orders must be at least 1", kExitBadInput);
+  auto family = template_kind_from_name(a.template_family);
+  if (!family || is_single(family.value())) return fail("--template takes default or compact", kExitBadInput);
   if (a.o.p_wrong < 0 || a.o.p_wrong > 1 || a.o.p_generic < 0 || a.o.p_generic > 1)
     return fail("--p-wrong and --p-generic are probabilities (0..1)", kExitBadInput);
   auto input = read_item_file(a.in);
@@ -87,7 +91,7 @@ int run_teacher(const TeacherArgs& a) {
     for (size_t k = 0; k < orders.size(); ++k) {
       const auto t = synth::teacher_trajectory(s, orders[k], a.o, mix_seed(item_seed, k + 1));
       nlohmann::json rec = {{"item", item_to_json(it)}, {"order", orders[k]}, {"trajectory", t.text},
-                            {"template", it.n() == 1 ? "single" : "default"}};
+                            {"template", template_kind_name(it.n() == 1 ? single_of(family.value()) : family.value())}};
       lines.push_back(rec.dump());
     }
   }
@@ -121,6 +125,8 @@ void add_synth_commands(CLI::App& app, Runner& run) {
   teacher->add_option("--p-generic", ta->o.p_generic, "probability of a generic, noisy trajectory")->capture_default_str();
   teacher->add_option("--orders", ta->orders, "shuffled orders per item")->capture_default_str();
   teacher->add_option("--seed", ta->seed, "seed of orders and noise")->capture_default_str();
+  teacher->add_option("--template", ta->template_family, "prompt family of the records: compact or default (one-response items use its 0/1 member)")->capture_default_str();
+  teacher->add_flag("--no-principles", [ta](int64_t) { ta->o.principles = false; }, "leave out the Specific Criteria block (ablation)");
   teacher->add_flag("--overwrite", ta->overwrite, "replace an existing --out");
   teacher->callback([&run, ta] { run = [ta] { return run_teacher(*ta); }; });
 }

@@ -11,8 +11,12 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "cli/template_choice.h"
 #include "pipeline/grpo_pipeline.h"
 #include "pipeline/item_reader.h"
+#include "pipeline/rft_pipeline.h"
+#include "core/atomic_file.h"
+#include "train/bt_data.h"
 #include "train/meta_trainer.h"
 #include "train/sft_trainer.h"
 
@@ -99,8 +103,84 @@ int run_sft(const SupervisedArgs& a) {
   return kExitOk;
 }
 
+// Reads canonical items that all carry a label (the correctness rule needs one). Returns an exit code; errors
+// are printed with the file and line, prefixed by `who`.
+int read_labelled_items(const std::string& path, const char* who, std::vector<Item>* items) {
+  auto input = read_item_file(path);
+  if (!input) {
+    std::fprintf(stderr, "%s: %s\n", who, input.error().message.c_str());
+    return kExitFailure;
+  }
+  if (input->invalid) {
+    for (const auto& m : input->error_messages()) std::fprintf(stderr, "%s\n", m.c_str());
+    std::fprintf(stderr, "%s: invalid items; nothing was done\n", who);
+    return kExitBadInput;
+  }
+  for (const auto& l : input->lines) {
+    if (!l.item->has_label()) {
+      std::fprintf(stderr, "%s: %s:%d: field 'label': the correctness rule needs {\"best\": i} or {\"correct\": 0|1}\n", who,
+                   input->name.c_str(), l.line);
+      return kExitBadInput;
+    }
+    items->push_back(l.item.value());
+  }
+  return kExitOk;
+}
+
+struct RftArgs {
+  std::string model, items, out, template_name, keep = "correct";
+  RftOptions o;
+  float temperature = 1.0f;
+  int max_tokens = 256, threads = 0, parallel = 64, ctx = 16384;
+  bool overwrite = false, quiet = false;
+};
+
+int run_rft(const RftArgs& a) {
+  llama_backend_setup(false);
+  auto fail = [](const std::string& m, int code) {
+    std::fprintf(stderr, "grm train rft-data: %s\n", m.c_str());
+    return code;
+  };
+  if (!a.overwrite && std::filesystem::exists(a.out)) return fail(fmt::format("'{}' exists; pass --overwrite to replace it", a.out), kExitBadInput);
+  if (a.keep != "correct" && a.keep != "all") return fail("--keep takes correct or all", kExitBadInput);
+  std::vector<Item> items;
+  if (int rc = read_labelled_items(a.items, "grm train rft-data", &items); rc != kExitOk) return rc;
+  auto model = LlamaModel::load(a.model);
+  if (!model) return fail(model.error().message, kExitFailure);
+  auto kind = choose_template(a.template_name, *model.value());
+  if (!kind) return fail(kind.error().message, kExitBadInput);
+  LlamaEngineOptions eo;
+  eo.n_ctx = a.ctx;
+  eo.n_parallel = std::max(a.parallel, a.o.samples);
+  eo.threads = a.threads;
+  eo.prompt.kind = multi_of(kind.value());
+  eo.sampling.temperature = a.temperature;
+  eo.sampling.max_tokens = a.max_tokens;
+  auto engine = LlamaJudgeEngine::create(model.value(), eo);
+  if (!engine) return fail(engine.error().message, kExitFailure);
+  RftOptions o = a.o;
+  o.family = eo.prompt.kind;
+  o.keep_all = a.keep == "all";
+  std::vector<nlohmann::json> records;
+  Progress bar("rft sampling", !a.quiet);
+  auto sum = build_rft_data(*engine.value(), items, o, &records, [&](int done, int total) { bar.update(done, total); });
+  bar.finish();
+  if (!sum) return fail(sum.error().message, kExitFailure);
+  std::string text;
+  for (const auto& r : records) text += r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (auto st = write_file_atomically(a.out, text); !st) return fail(st.error().message, kExitFailure);
+  const RftSummary& s = sum.value();
+  if (!a.quiet)
+    std::fprintf(stderr,
+                 "grm train rft-data: %d item(s): %ld/%ld samples correct (%ld valid); %d item(s) all correct (dropped), %d none "
+                 "correct; hinted %ld/%ld correct; %ld record(s) in %.1f s -> %s\n",
+                 s.items, s.correct, s.samples, s.valid, s.items_all_correct, s.items_none_correct, s.hinted_correct,
+                 s.hinted_samples, s.records, s.seconds, a.out.c_str());
+  return kExitOk;
+}
+
 struct GrpoArgs {
-  std::string model, ref, items, out, log, checkpoint_dir, grammar = "on";
+  std::string model, ref, items, out, log, checkpoint_dir, grammar = "on", template_name;
   GrpoOptions o;
   int threads = 0;
   bool quiet = false;
@@ -113,19 +193,8 @@ int run_grpo(const GrpoArgs& a) {
     return code;
   };
   if (a.grammar != "on" && a.grammar != "off") return fail("--grammar takes on or off", kExitBadInput);
-  auto input = read_item_file(a.items);
-  if (!input) return fail(input.error().message, kExitFailure);
-  if (input->invalid) {
-    for (const auto& m : input->error_messages()) std::fprintf(stderr, "%s\n", m.c_str());
-    return fail("invalid items; nothing was trained", kExitBadInput);
-  }
   std::vector<Item> items;
-  for (const auto& l : input->lines) {
-    if (!l.item->has_label())
-      return fail(fmt::format("{}:{}: field 'label': GRPO's rule reward needs {{\"best\": i}} or {{\"correct\": 0|1}}", input->name, l.line),
-                  kExitBadInput);
-    items.push_back(l.item.value());
-  }
+  if (int rc = read_labelled_items(a.items, "grm train grpo", &items); rc != kExitOk) return rc;
   auto policy = TrainModel::load(a.model);
   if (!policy) return fail(policy.error().message, kExitFailure);
   auto reference = TrainModel::load(a.ref.empty() ? a.model : a.ref);
@@ -135,6 +204,11 @@ int run_grpo(const GrpoArgs& a) {
     ggml_backend_cpu_set_n_threads(reference.value()->backend(), a.threads);
   }
   GrpoOptions o = a.o;
+  auto vocab = LlamaModel::load(a.model, 0, /*vocab_only=*/true);
+  if (!vocab) return fail(vocab.error().message, kExitFailure);
+  auto kind = choose_template(a.template_name, *vocab.value());
+  if (!kind) return fail(kind.error().message, kExitBadInput);
+  o.engine.prompt.kind = multi_of(kind.value());
   o.engine.threads = a.threads;
   o.engine.sampling.grammar = a.grammar == "on";
   o.work_dir = a.out + ".work";
@@ -186,6 +260,33 @@ int run_meta(const MetaArgs& a) {
   if (!a.quiet)
     std::fprintf(stderr, "grm train meta: %ld step(s) on %zu judgment(s) (%.0f%% correct); wrote %s/{model,head}.gguf\n",
                  steps.value(), data->examples.size(), 100.0 * positives / n, a.out.c_str());
+  return kExitOk;
+}
+
+int run_bt(const SupervisedArgs& a) {
+  auto fail = [](const std::string& m, int code) {
+    std::fprintf(stderr, "grm train bt: %s\n", m.c_str());
+    return code;
+  };
+  std::vector<Item> items;
+  if (int rc = read_labelled_items(a.data, "grm train bt", &items); rc != kExitOk) return rc;
+  auto t = load_trainable(a, "bt");
+  if (!t) return kExitFailure;
+  auto data = make_bt_data(items, *t->vocab, t->ctx);
+  if (!data) return fail(data.error().message, kExitBadInput);
+  if (data->pairs.examples.empty()) return fail(fmt::format("'{}' has no item with a best response: no preference pairs", a.data), kExitBadInput);
+  MetaHeadLoss loss(*t->model, /*train_backbone=*/true, 0.0f, /*pairwise=*/true);
+  Progress bar("bt", !a.quiet);
+  auto steps = train_bt(loss, data->pairs, a.loop_options(), [&](const StepReport& r) {
+    bar.update(static_cast<int>(r.step), static_cast<int>(r.total_steps),
+               fmt::format("-log sigmoid(margin) {:.4f}  lr {:.2e}  {:.0f} tok/s", r.loss, r.lr, r.tokens_per_s));
+  });
+  bar.finish();
+  if (!steps) return fail(steps.error().message, kExitFailure);
+  if (auto st = loss.save(a.out); !st) return fail(st.error().message, kExitFailure);
+  if (!a.quiet)
+    std::fprintf(stderr, "grm train bt: %ld step(s) on %zu pair(s) from %d item(s) (%d without a best response skipped); wrote %s/{model,head}.gguf\n",
+                 steps.value(), data->pairs.examples.size() / 2, data->items_used, data->items_skipped, a.out.c_str());
   return kExitOk;
 }
 
@@ -246,6 +347,44 @@ void add_train_commands(CLI::App& app, Runner& run) {
   meta->add_flag("--head-only", m->head_only, "train the head alone, backbone frozen");
   meta->callback([&run, m] { run = [m] { return run_meta(*m); }; });
 
+  auto bt = std::make_shared<SupervisedArgs>();
+  bt->o.lr = 1e-3;
+  CLI::App* btc = train->add_subcommand("bt", "Scalar Bradley-Terry reward model (baseline): a scalar head trained on preference pairs.");
+  btc->footer(
+      "Data: labelled canonical items; each item with a best response gives the pairs (best, other). A response is\n"
+      "read alone (conversation + that response, in the meta RM prompt with an empty trajectory), the head on the\n"
+      "last token gives its reward, loss -log sigmoid(r_best - r_other). OUT is a meta RM directory\n"
+      "(model.gguf + head.gguf); `grm eval-scalar --rm OUT` measures it.");
+  btc->add_option("--model", bt->model, "backbone to start from (F32/F16 GGUF)")->required();
+  btc->add_option("--data", bt->data, "labelled canonical items (JSONL)")->required();
+  btc->add_option("--out", bt->out, "reward model directory to write")->required();
+  add_supervised_options(btc, *bt);
+  btc->callback([&run, bt] { run = [bt] { return run_bt(*bt); }; });
+
+  auto r = std::make_shared<RftArgs>();
+  CLI::App* rft = train->add_subcommand("rft-data", "Rejective sampling for RFT: keep a judge's correct samples, drop too-easy items.");
+  rft->footer(
+      "Samples --samples judgments per labelled item (random response orders, --temperature), keeps the correct\n"
+      "ones (SPEC 2's rule), drops items whose samples are all correct, and adds one hinted sample per kept item\n"
+      "with a best response, kept when correct (--no-hint: none). OUT holds judgment records\n"
+      "{item, order, template, trajectory, hinted} for `grm train sft` (and, without the hinted ones, `grm train meta`).");
+  rft->add_option("--model", r->model, "the sampling judge (GGUF)")->required();
+  rft->add_option("--items", r->items, "labelled canonical items (JSONL)")->required();
+  rft->add_option("--out", r->out, "records (JSONL), written whole at the end")->required();
+  rft->add_option("--samples", r->o.samples, "N_RFT: non-hinted samples per item")->capture_default_str()->check(CLI::Range(1, 64));
+  rft->add_flag("--no-hint", [r](int64_t) { r->o.hinted = false; }, "no hinted samples");
+  rft->add_option("--keep", r->keep, "correct: RFT data; all: every sample with \"label\" 0/1 by the rule, no item dropped, no hint (meta RM data)")->capture_default_str();
+  rft->add_option("--temperature", r->temperature, "sampling temperature")->capture_default_str();
+  rft->add_option("--max-tokens", r->max_tokens, "generated tokens per sample")->capture_default_str();
+  rft->add_option("--template", r->template_name, kTemplateHelp);
+  rft->add_option("--seed", r->o.seed, "seed of orders and sampling")->capture_default_str();
+  rft->add_option("--threads", r->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  rft->add_option("--parallel", r->parallel, "samples decoded together")->capture_default_str();
+  rft->add_option("--ctx", r->ctx, "KV cache cells")->capture_default_str();
+  rft->add_flag("--overwrite", r->overwrite, "replace an existing OUT");
+  rft->add_flag("-q,--quiet", r->quiet, "no progress or summary");
+  rft->callback([&run, r] { run = [r] { return run_rft(*r); }; });
+
   auto g = std::make_shared<GrpoArgs>();
   g->o.engine.sampling.temperature = 1.0f;
   g->o.engine.sampling.max_tokens = 256;
@@ -273,6 +412,7 @@ void add_train_commands(CLI::App& app, Runner& run) {
   grpo->add_option("--temperature", g->o.engine.sampling.temperature, "sampling temperature")->capture_default_str();
   grpo->add_option("--max-tokens", g->o.engine.sampling.max_tokens, "generated tokens per sample")->capture_default_str();
   grpo->add_option("--grammar", g->grammar, "on: guaranteed verdicts while sampling")->capture_default_str();
+  grpo->add_option("--template", g->template_name, "default or compact (items labelled {\"correct\": 0|1} use its 0/1 member); default: the model's grm.template metadata, else default");
   grpo->add_option("--ctx", g->o.engine.n_ctx, "sampler KV cells")->capture_default_str();
   grpo->add_option("--export-every", g->o.export_every, "steps between policy exports to the sampler")->capture_default_str();
   grpo->add_option("--updates", g->o.updates_per_batch, "optimizer steps per sampled batch (clipped ratio after the first)")->capture_default_str();

@@ -17,6 +17,7 @@ void add_score_command(CLI::App& app, Runner& run);
 void add_model_commands(CLI::App& app, Runner& run);
 void add_prompt_command(CLI::App& app, Runner& run);
 void add_eval_command(CLI::App& app, Runner& run);
+void add_eval_scalar_command(CLI::App& app, Runner& run);
 void add_train_commands(CLI::App& app, Runner& run);
 void add_synth_commands(CLI::App& app, Runner& run);
 

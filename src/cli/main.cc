@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   grm::cli::Runner run;
   grm::cli::add_score_command(app, run);
   grm::cli::add_eval_command(app, run);
+  grm::cli::add_eval_scalar_command(app, run);
   grm::cli::add_train_commands(app, run);
   grm::cli::add_synth_commands(app, run);
   grm::cli::add_prompt_command(app, run);

@@ -12,7 +12,26 @@
 namespace grm {
 namespace {
 
-const char* file_for(TemplateKind kind) { return kind == TemplateKind::kDefault ? "default" : "single_binary"; }
+struct KindInfo {
+  TemplateKind kind;
+  const char* name;  // --template and the "template" field of training records
+  const char* file;  // templates/<file>.txt
+  bool single;
+};
+constexpr KindInfo kKinds[] = {
+    {TemplateKind::kDefault, "default", "default", false},
+    {TemplateKind::kSingleBinary, "single", "single_binary", true},
+    {TemplateKind::kCompact, "compact", "compact", false},
+    {TemplateKind::kCompactSingle, "compact_single", "compact_single", true},
+};
+
+const KindInfo& info(TemplateKind kind) {
+  for (const auto& k : kKinds)
+    if (k.kind == kind) return k;
+  throw std::logic_error("unknown TemplateKind");
+}
+
+const char* file_for(TemplateKind kind) { return info(kind).file; }
 
 // Replaces each "{key}" of `values` found in `tmpl` in a single left-to-right pass.
 std::string fill(std::string_view tmpl, const std::map<std::string, std::string_view>& values) {
@@ -52,16 +71,26 @@ std::string role_title(const std::string& role) {
 }  // namespace
 
 Result<TemplateKind> template_kind_from_name(const std::string& name) {
-  if (name == "default") return TemplateKind::kDefault;
-  if (name == "single" || name == "single_binary") return TemplateKind::kSingleBinary;
-  return Error{fmt::format("unknown template '{}': expected 'default' or 'single'", name)};
+  for (const auto& k : kKinds)
+    if (name == k.name || name == k.file) return k.kind;
+  return Error{fmt::format("unknown template '{}': expected default, single, compact or compact_single", name)};
 }
 
-const char* template_kind_name(TemplateKind kind) { return kind == TemplateKind::kDefault ? "default" : "single"; }
+const char* template_kind_name(TemplateKind kind) { return info(kind).name; }
 
-ScoreRange score_range(TemplateKind kind) {
-  return kind == TemplateKind::kDefault ? ScoreRange{1, 10} : ScoreRange{0, 1};
+bool is_single(TemplateKind kind) { return info(kind).single; }
+
+TemplateKind single_of(TemplateKind kind) {
+  return kind == TemplateKind::kCompact || kind == TemplateKind::kCompactSingle ? TemplateKind::kCompactSingle
+                                                                                 : TemplateKind::kSingleBinary;
 }
+
+TemplateKind multi_of(TemplateKind kind) {
+  return kind == TemplateKind::kCompact || kind == TemplateKind::kCompactSingle ? TemplateKind::kCompact
+                                                                                 : TemplateKind::kDefault;
+}
+
+ScoreRange score_range(TemplateKind kind) { return is_single(kind) ? ScoreRange{0, 1} : ScoreRange{1, 10}; }
 
 const std::string& template_text(const std::string& name) {
   for (const auto& t : embedded_templates())
@@ -83,7 +112,7 @@ std::string render_conversation(const std::vector<Message>& conversation, const 
 std::string render_responses(const Item& item, const std::vector<int>& order, TemplateKind kind) {
   assert(static_cast<int>(order.size()) == item.n());
   std::string out;
-  if (kind == TemplateKind::kSingleBinary) {
+  if (is_single(kind)) {
     assert(item.n() == 1);
     return "[The Begin of Response]\n" + item.responses[0] + "\n[The End of Response]\n";
   }
@@ -110,8 +139,7 @@ std::string render_judge_prompt(const Item& item, const std::vector<int>& order,
 std::string render_meta_prompt(const Item& item, const std::vector<int>& order, const std::string& trajectory,
                                const PromptOptions& opts) {
   const std::string conv = render_conversation(item.conversation, opts.turn_format);
-  const TemplateKind blocks = item.n() == 1 && opts.kind == TemplateKind::kSingleBinary ? TemplateKind::kSingleBinary
-                                                                                         : TemplateKind::kDefault;
+  const TemplateKind blocks = item.n() == 1 && is_single(opts.kind) ? opts.kind : multi_of(opts.kind);
   const std::string resp = render_responses(item, order, blocks);
   return fill(template_text("meta_rm"), {{"conversation", conv}, {"responses", resp}, {"trajectory", trajectory}});
 }

@@ -22,14 +22,30 @@
 
 namespace grm {
 
+// Two families of templates, each a pair (1..n responses scored 1..10; one response scored 0/1):
+// the paper's (default, single) and grm's compact one (compact, compact_single), which keeps the blocks,
+// their order and the output requirements but cuts the general-criteria header to one paragraph, for small
+// models trained here (templates/README.md).
 enum class TemplateKind {
-  kDefault,       // templates/default.txt: 1..n responses, scores 1..10
-  kSingleBinary,  // templates/single_binary.txt: one response, score 0 or 1
+  kDefault,        // templates/default.txt: 1..n responses, scores 1..10
+  kSingleBinary,   // templates/single_binary.txt: one response, score 0 or 1
+  kCompact,        // templates/compact.txt: as kDefault with a short header
+  kCompactSingle,  // templates/compact_single.txt: as kSingleBinary with a short header
 };
 
-// "default" | "single" -> kind; anything else is an error naming the accepted values.
+// "default" | "single" | "compact" | "compact_single" -> kind; anything else is an error naming them.
 Result<TemplateKind> template_kind_from_name(const std::string& name);
 const char* template_kind_name(TemplateKind kind);
+
+// Whether the template judges exactly one response with a 0/1 score.
+bool is_single(TemplateKind kind);
+// The member of kind's family for one response with a 0/1 score (kSingleBinary or kCompactSingle), and
+// the member for 1..n responses (kDefault or kCompact).
+TemplateKind single_of(TemplateKind kind);
+TemplateKind multi_of(TemplateKind kind);
+
+// The GGUF metadata key naming the template family a model was trained on ("default" or "compact").
+inline constexpr const char* kModelTemplateKey = "grm.template";
 
 // Inclusive score range a template asks for: {1, 10} or {0, 1}.
 struct ScoreRange {
@@ -43,14 +59,14 @@ struct PromptOptions {
   std::string turn_format = "{role}: {content}";
 };
 
-// The raw text of a compiled-in template ("default", "single_binary", "meta_rm").
+// The raw text of a compiled-in template ("default", "single_binary", "compact", "compact_single", "meta_rm").
 // REQUIRES: name is one of those.
 const std::string& template_text(const std::string& name);
 
 std::string render_conversation(const std::vector<Message>& conversation, const std::string& turn_format);
 
 // order[p] is the index (into item.responses) of the response shown at position p.
-// REQUIRES: order is a permutation of 0..n-1; kSingleBinary requires n == 1.
+// REQUIRES: order is a permutation of 0..n-1; a single template requires n == 1.
 std::string render_responses(const Item& item, const std::vector<int>& order, TemplateKind kind);
 
 // The filled judge prompt for one sample order. hint_position: 0-based position of the best response in

@@ -144,7 +144,7 @@ struct LlamaJudgeEngine::State {
     a.req = std::move(req);
     const int k = static_cast<int>(a.req.orders.size());
     const int n = a.req.item.n();
-    if (a.req.kind.value_or(opts.prompt.kind) == TemplateKind::kSingleBinary && n != 1) {
+    if (is_single(a.req.kind.value_or(opts.prompt.kind)) && n != 1) {
       a.error = fmt::format("the single template judges exactly one response; this item has {}", n);
       return a;
     }
@@ -249,7 +249,7 @@ struct LlamaJudgeEngine::State {
     if (!opts.sampling.grammar || opts.sampling.fixed_length || s.grammar) return;
     const TemplateKind kind = a.req.kind.value_or(opts.prompt.kind);
     const int n = a.req.item.n();
-    const int key = n * 2 + (kind == TemplateKind::kSingleBinary);
+    const int key = n * 2 + is_single(kind);
     auto it = grammar_by_n.find(key);
     if (it == grammar_by_n.end()) it = grammar_by_n.emplace(key, verdict_grammar(n, score_range(kind))).first;
     const char* patterns[] = {verdict_trigger_pattern()};

@@ -89,8 +89,9 @@ Result<std::vector<float>> LlamaMetaRewardModel::score(const Item& item, const s
   std::vector<Tokens> distinct;
   std::vector<int> which(samples.size());
   for (size_t i = 0; i < samples.size(); ++i) {
-    Tokens t = st.model->tokenize(render_meta_prompt(item, samples[i].order, samples[i].trajectory, st.opts.prompt),
-                                  true, false);
+    PromptOptions po = st.opts.prompt;
+    if (samples[i].kind) po.kind = *samples[i].kind;
+    Tokens t = st.model->tokenize(render_meta_prompt(item, samples[i].order, samples[i].trajectory, po), true, false);
     auto it = std::find(distinct.begin(), distinct.end(), t);
     which[i] = static_cast<int>(it - distinct.begin());
     if (it == distinct.end()) distinct.push_back(std::move(t));

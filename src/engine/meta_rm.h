@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ namespace grm {
 struct MetaSample {
   std::vector<int> order;  // the response order the trajectory was sampled with
   std::string trajectory;  // its generated text
+  std::optional<TemplateKind> kind;  // the judge template it was sampled with (decides the response blocks of a
+                                     // one-response item); default: the meta RM's MetaRmOptions::prompt.kind
 };
 
 // Interface: one float per trajectory, higher = more trustworthy.

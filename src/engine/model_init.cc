@@ -10,6 +10,7 @@
 #include <map>
 #include <vector>
 
+#include "core/prompt.h"
 #include "core/random.h"
 #include "engine/gguf_write.h"
 #include "engine/llama_handles.h"
@@ -41,8 +42,13 @@ Status check_shape(const ModelShape& s) {
 }  // namespace
 
 Status init_random_model(const std::string& vocab_path, const ModelShape& shape, uint64_t seed,
-                         const std::string& weight_type, const std::string& out_path) {
+                         const std::string& weight_type, const std::string& out_path, const std::string& template_family) {
   if (auto st = check_shape(shape); !st) return st;
+  if (!template_family.empty()) {
+    auto kind = template_kind_from_name(template_family);
+    if (!kind || is_single(kind.value()))
+      return Error{fmt::format("template family '{}': expected default or compact", template_family)};
+  }
   ggml_type wtype;
   if (weight_type == "f32") {
     wtype = GGML_TYPE_F32;
@@ -70,6 +76,7 @@ Status init_random_model(const std::string& vocab_path, const ModelShape& shape,
   }
   const int head_dim = shape.embd / shape.heads;
   gguf_set_val_str(out, "general.architecture", "llama");
+  if (!template_family.empty()) gguf_set_val_str(out, kModelTemplateKey, template_family.c_str());
   gguf_set_val_str(out, "general.name", fmt::format("grm-random-{}L-{}d", shape.layers, shape.embd).c_str());
   gguf_set_val_u32(out, "general.file_type", wtype == GGML_TYPE_F32 ? 0 : 1);
   gguf_set_val_u32(out, "llama.context_length", shape.ctx);

@@ -22,9 +22,12 @@ struct ModelShape {
 
 // Writes a llama-architecture GGUF with weights drawn uniformly with standard deviation 0.02 (norms 1) from
 // `seed`, and the tokenizer (every tokenizer.* key) of the vocab-only GGUF at `vocab_path`. weight_type:
-// "f32" or "f16". Written to a temporary name and renamed, so `out_path` is complete or absent.
+// "f32" or "f16". template_family ("default" | "compact", or "" for none) is recorded as grm.template, the
+// prompt family `grm score` uses for the model unless told otherwise. Written to a temporary name and
+// renamed, so `out_path` is complete or absent.
 Status init_random_model(const std::string& vocab_path, const ModelShape& shape, uint64_t seed,
-                         const std::string& weight_type, const std::string& out_path);
+                         const std::string& weight_type, const std::string& out_path,
+                         const std::string& template_family = "");
 
 // Quantises with llama.cpp's own quantizer. type: "q8_0", "q4_0", "q4_k_m", "q5_k_m", "q6_k", "f16".
 Status quantize_model(const std::string& in_path, const std::string& out_path, const std::string& type, int threads);

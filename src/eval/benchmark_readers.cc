@@ -227,9 +227,10 @@ void read_items(const Record& r, EvalSet& set) {
   if (!item->has_label()) throw FieldError{fmt::format("{}: missing field 'label' (evaluation needs ground truth)", r.where)};
   EvalItem e;
   e.item = std::move(item.value());
-  e.subset = e.item.meta.is_object() && e.item.meta.contains("subset") && e.item.meta["subset"].is_string()
-                 ? e.item.meta["subset"].get<std::string>()
-                 : "all";
+  // Grouped by meta.subset, else meta.family (grm synth items), else one group.
+  e.subset = "all";
+  for (const char* key : {"family", "subset"})
+    if (e.item.meta.is_object() && e.item.meta.contains(key) && e.item.meta[key].is_string()) e.subset = e.item.meta[key].get<std::string>();
   e.source = r.where;
   set.items.push_back(std::move(e));
 }

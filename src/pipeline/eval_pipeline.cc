@@ -114,7 +114,7 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
     ScoreOptions so;
     so.orders = opts.orders;
     so.seed = opts.seed;
-    so.kind = TemplateKind::kDefault;
+    so.kind = opts.kind;
     // ReaLMistake rates its single responses 1..10 (the default template, ranked by ROC-AUC); canonical items
     // labelled {"correct": 0|1} are judged with the 0/1 template so that the correctness rule applies.
     so.binary_template_for_correct = bench == Benchmark::kItems;
@@ -168,7 +168,8 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
         auto it = cached.find(id);
         if (it == cached.end()) {
           std::vector<MetaSample> ms;
-          for (const auto& s : (*records[i])["samples"]) ms.push_back({s["order"].get<std::vector<int>>(), s.value("text", "")});
+          for (const auto& s : (*records[i])["samples"])
+            ms.push_back({s["order"].get<std::vector<int>>(), s.value("text", ""), judge_kind(r.set.items[i].item, so)});
           auto scores = meta->score(r.set.items[i].item, ms);
           if (!scores) return Error{fmt::format("meta RM on item '{}': {}", id, scores.error().message)};
           json line{{"id", id}, {"meta", scores.value()}};

@@ -32,6 +32,7 @@ struct EvalOptions {
   uint64_t seed = 1;
   bool skip_invalid = false;
   OrderMode orders = OrderMode::kBalanced;
+  TemplateKind kind = TemplateKind::kDefault;  // a family's 1..n member; correctness items use its 0/1 member
   std::string report_dir;
   nlohmann::json sampling_key;  // what the samples depend on; must match the cache's settings.json
   std::string meta_key;         // identifies the meta RM (empty: none)

@@ -10,6 +10,10 @@
 #include "core/voting.h"
 
 namespace grm {
+TemplateKind judge_kind(const Item& item, const ScoreOptions& opts) {
+  return opts.binary_template_for_correct && item.correct ? single_of(opts.kind) : opts.kind;
+}
+
 namespace {
 
 // One input line's place in the output: either an item to judge or an invalid line to report.
@@ -28,7 +32,7 @@ nlohmann::json judged_record(const Item& item, JudgeResult& r, const ScoreOption
     return rec;
   }
   const int n = item.n();
-  const ScoreRange range = score_range(opts.binary_template_for_correct && item.correct ? TemplateKind::kSingleBinary : opts.kind);
+  const ScoreRange range = score_range(judge_kind(item, opts));
   std::vector<SampleVote> votes(r.samples.size());
   std::vector<ParsedJudgment> parsed;
   parsed.reserve(r.samples.size());
@@ -40,7 +44,7 @@ nlohmann::json judged_record(const Item& item, JudgeResult& r, const ScoreOption
   std::optional<std::string> meta_error;
   if (meta) {
     std::vector<MetaSample> ms;
-    for (const auto& t : r.samples) ms.push_back({t.order, t.text});
+    for (const auto& t : r.samples) ms.push_back({t.order, t.text, judge_kind(item, opts)});
     auto scores = meta->score(item, ms);
     if (scores) {
       for (size_t j = 0; j < votes.size(); ++j) votes[j].meta = scores.value()[j];
@@ -152,7 +156,7 @@ Result<ScoreSummary> run_score(JudgeEngine& engine, MetaRewardModel* meta, const
       req.seed = item_seed(opts.seed, item.id);
       req.orders = sample_orders(item.n(), opts.k, opts.orders, req.seed);
       req.greedy = opts.greedy;
-      if (opts.binary_template_for_correct && item.correct) req.kind = TemplateKind::kSingleBinary;
+      req.kind = judge_kind(item, opts);
       ticket_slot.push_back(i);
       return req;
     }

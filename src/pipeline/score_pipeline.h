@@ -34,6 +34,9 @@ struct ScoreOptions {
                                               // (SPEC §1: verifiable single responses), the rest `kind`
 };
 
+// The template an item is judged with under opts.
+TemplateKind judge_kind(const Item& item, const ScoreOptions& opts);
+
 struct ScoreSummary {
   int items_judged = 0;
   int items_failed = 0;       // error records for items that could not be judged

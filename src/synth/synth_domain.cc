@@ -481,10 +481,12 @@ TeacherTrajectory teacher_trajectory(const SynthItem& item, const std::vector<in
   t.wrong = g.chance(opts.p_wrong);
   t.generic = g.chance(opts.p_generic);
   const int flipped_index = t.wrong ? order[g.uniform(0, n - 1)] : -1;  // a response index
-  std::string text = "Specific Criteria:\n";
-  if (t.generic) {
-    text += "1. Helpfulness (Weight: 50%)\n2. Accuracy (Weight: 50%)\n";
+  std::string text;
+  if (!opts.principles) {
+  } else if (t.generic) {
+    text += "Specific Criteria:\n1. Helpfulness (Weight: 50%)\n2. Accuracy (Weight: 50%)\n";
   } else {
+    text += "Specific Criteria:\n";
     for (size_t p = 0; p < item.principles.size(); ++p)
       text += fmt::format("{}. {} (Weight: {}%)\n", p + 1, item.principles[p].name, item.principles[p].weight);
   }

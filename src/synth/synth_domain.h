@@ -45,6 +45,7 @@ std::vector<SynthItem> generate_items(int n, uint64_t seed);
 struct TeacherOptions {
   double p_wrong = 0.3;
   double p_generic = 0.2;
+  bool principles = true;  // false: no "Specific Criteria" block (the no-principles ablation)
 };
 
 struct TeacherTrajectory {

@@ -28,7 +28,7 @@ Result<JudgeRecord> parse_judge_record(const nlohmann::json& j) {
     auto k = template_kind_from_name(j["template"].is_string() ? j["template"].get<std::string>() : "?");
     if (!k) return Error{"field 'template': " + k.error().message};
     r.kind = k.value();
-    if (r.kind == TemplateKind::kSingleBinary && r.item.n() != 1) return Error{"field 'template': single needs exactly one response"};
+    if (is_single(r.kind) && r.item.n() != 1) return Error{"field 'template': single needs exactly one response"};
   }
   if (!j.contains("trajectory") || !j["trajectory"].is_string()) return Error{"missing field 'trajectory' (a string)"};
   r.trajectory = j["trajectory"].get<std::string>();

@@ -1,5 +1,5 @@
 // The fields a training record shares whenever it holds a judgment of an item: {"item": <canonical item>,
-// "order": [response indices as shown] (default: as given), "template": "default" | "single" (default: default),
+// "order": [response indices as shown] (default: as given), "template": a template name (core/prompt.h; default: default),
 // "trajectory": "<the judgment's text>"}.
 #pragma once
 

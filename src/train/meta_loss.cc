@@ -9,7 +9,8 @@
 
 namespace grm {
 
-MetaHeadLoss::MetaHeadLoss(TrainModel& backbone, bool train_backbone, float bias_init) : backbone_(backbone) {
+MetaHeadLoss::MetaHeadLoss(TrainModel& backbone, bool train_backbone, float bias_init, bool pairwise)
+    : backbone_(backbone), pairwise_(pairwise) {
   head_ctx_ = ggml_init({4 * ggml_tensor_overhead(), nullptr, true});
   weight_ = ggml_new_tensor_1d(head_ctx_, GGML_TYPE_F32, backbone.hparams().n_embd);
   ggml_set_name(weight_, "meta_head.weight");
@@ -34,18 +35,30 @@ MetaHeadLoss::~MetaHeadLoss() {
 Result<MetaHeadLoss::Outcome> MetaHeadLoss::run(const MetaBatch& b, float scale, HostGrads* grads) {
   if (b.T > backbone_.hparams().n_ctx_train)
     return Error{fmt::format("sequence length {} exceeds the model's context {}", b.T, backbone_.hparams().n_ctx_train)};
+  if (pairwise_ && b.B % 2 != 0) return Error{"pairwise loss needs an even batch (preferred, other) pairs"};
   LossGraph g;
   ggml_context* ctx = g.ctx();
   ForwardInputs in;
   ggml_tensor* hidden = backbone_.build_hidden(ctx, b.T, b.B, &in);  // [n_embd, T*B]
   ggml_tensor* pick = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, b.B);
-  ggml_tensor* labels = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, b.B);
   ggml_set_input(pick);
-  ggml_set_input(labels);
+  ggml_tensor* labels = nullptr;
   ggml_tensor* h_last = ggml_get_rows(ctx, hidden, pick);                           // [n_embd, B]
   ggml_tensor* z = ggml_add(ctx, ggml_mul_mat(ctx, weight_, h_last), bias_);        // [1, B]
   ggml_set_output(z);
-  ggml_tensor* per_seq = ggml_sub(ctx, ggml_softplus(ctx, z), ggml_mul(ctx, z, labels));
+  ggml_tensor* per_seq = nullptr;
+  ggml_tensor* sign = nullptr;
+  if (pairwise_) {
+    // margin of the other over the preferred one: (-1, +1) . (z_2p, z_2p+1)
+    sign = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 2, 1);
+    ggml_set_input(sign);
+    ggml_tensor* against = ggml_mul_mat(ctx, sign, ggml_reshape_2d(ctx, z, 2, b.B / 2));  // [1, B/2]
+    per_seq = ggml_softplus(ctx, against);
+  } else {
+    labels = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, b.B);
+    ggml_set_input(labels);
+    per_seq = ggml_sub(ctx, ggml_softplus(ctx, z), ggml_mul(ctx, z, labels));
+  }
   ggml_tensor* loss = ggml_scale(ctx, ggml_sum(ctx, per_seq), scale);
   if (auto st = tape_->prepare(g, loss, grads != nullptr); !st) return st.error();
 
@@ -53,7 +66,11 @@ Result<MetaHeadLoss::Outcome> MetaHeadLoss::run(const MetaBatch& b, float scale,
   std::vector<int32_t> rows(b.B);
   for (int s = 0; s < b.B; ++s) rows[s] = s * b.T + b.last[s];
   ggml_backend_tensor_set(pick, rows.data(), 0, ggml_nbytes(pick));
-  ggml_backend_tensor_set(labels, b.labels.data(), 0, ggml_nbytes(labels));
+  if (labels) ggml_backend_tensor_set(labels, b.labels.data(), 0, ggml_nbytes(labels));
+  if (sign) {
+    const float s[2] = {-1.0f, 1.0f};
+    ggml_backend_tensor_set(sign, s, 0, sizeof(s));
+  }
   if (auto st = tape_->compute(g, grads); !st) return st.error();
   Outcome out;
   float l = 0;

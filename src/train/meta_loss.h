@@ -5,6 +5,10 @@
 //
 // z is exactly what engine/meta_rm.h computes when it scores a trajectory, so a trained head and backbone
 // saved with save() score the same in `grm score --meta-rm`.
+//
+// The pairwise mode trains the same head as a Bradley-Terry scalar reward model (the baseline of SPEC §6):
+// sequences come in pairs (preferred, other) and loss = scale * sum_pairs softplus(z_other - z_preferred)
+// (= -log sigmoid of the preferred one's margin); labels are ignored.
 #pragma once
 
 #include <memory>
@@ -29,7 +33,7 @@ class MetaHeadLoss {
  public:
   // train_backbone = false trains the head alone (the backbone's gradients are not even computed).
   // The head starts at w = 0, b = bias_init.
-  MetaHeadLoss(TrainModel& backbone, bool train_backbone, float bias_init = 0.0f);
+  MetaHeadLoss(TrainModel& backbone, bool train_backbone, float bias_init = 0.0f, bool pairwise = false);
   ~MetaHeadLoss();
   MetaHeadLoss(const MetaHeadLoss&) = delete;
   MetaHeadLoss& operator=(const MetaHeadLoss&) = delete;
@@ -42,6 +46,7 @@ class MetaHeadLoss {
     std::vector<float> logits;  // z per sequence
   };
   // Adds gradients (of loss, already times scale) into grads when it is not null.
+  // Pairwise mode: REQUIRES batch.B even, sequence 2p preferred over 2p + 1.
   Result<Outcome> run(const MetaBatch& batch, float scale, HostGrads* grads);
 
   // The meta RM directory format of engine/meta_rm.h: DIR/model.gguf + DIR/head.gguf.
@@ -54,6 +59,7 @@ class MetaHeadLoss {
   ggml_backend_buffer_t head_buf_ = nullptr;
   ggml_tensor* weight_ = nullptr;
   ggml_tensor* bias_ = nullptr;
+  bool pairwise_ = false;
   std::unique_ptr<GradientTape> tape_;
 };
 

@@ -17,4 +17,8 @@ MetaBatch make_meta_batch(const MetaData& data, const std::vector<int>& which);
 // example. The caller saves the result with loss.save(dir).
 Result<long> train_meta(MetaHeadLoss& loss, const MetaData& data, const TrainLoopOptions& opts, const StepCallback& on_step = {});
 
+// The Bradley-Terry baseline: `loss` in pairwise mode, data.examples in (preferred, other) pairs (train/bt_data.h).
+// The loop draws pairs, never splits them; step losses are mean -log sigmoid(margin) per pair.
+Result<long> train_bt(MetaHeadLoss& loss, const MetaData& pairs, const TrainLoopOptions& opts, const StepCallback& on_step = {});
+
 }  // namespace grm

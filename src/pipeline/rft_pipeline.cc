@@ -1,0 +1,151 @@
+#include "pipeline/rft_pipeline.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "core/judgment_parser.h"
+#include "core/random.h"
+#include "core/response_order.h"
+#include "core/rules.h"
+#include "core/item.h"
+
+namespace grm {
+namespace {
+
+TemplateKind kind_for(const Item& item, TemplateKind family) { return item.correct ? single_of(family) : multi_of(family); }
+
+bool sample_correct(const Trajectory& t, const Item& item, TemplateKind kind, bool* valid) {
+  ParsedJudgment p = parse_judgment(t.text, item.n(), score_range(kind));
+  *valid = p.valid;
+  return p.valid && is_correct(to_original_order(p.scores, t.order), item);
+}
+
+nlohmann::json record(const Item& item, const Trajectory& t, TemplateKind kind, bool hinted) {
+  return {{"item", item_to_json(item)}, {"order", t.order}, {"template", template_kind_name(kind)}, {"trajectory", t.text},
+          {"hinted", hinted}};
+}
+
+// Runs one engine pass: `make` builds item i's request (nullopt: skip the item); results come back by item.
+std::vector<JudgeResult> run_pass(JudgeEngine& engine, size_t n, const std::function<std::optional<JudgeRequest>(size_t)>& make,
+                                  const std::function<void()>& on_done) {
+  std::vector<JudgeResult> results(n);
+  std::vector<size_t> ticket_item;
+  size_t cursor = 0;
+  engine.run(
+      [&]() -> std::optional<JudgeRequest> {
+        while (cursor < n) {
+          const size_t i = cursor++;
+          if (auto req = make(i)) {
+            ticket_item.push_back(i);
+            return req;
+          }
+        }
+        return std::nullopt;
+      },
+      [&](uint64_t ticket, JudgeResult&& r) {
+        results[ticket_item[ticket]] = std::move(r);
+        if (on_done) on_done();
+      });
+  return results;
+}
+
+}  // namespace
+
+Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& items, const RftOptions& opts,
+                                  std::vector<nlohmann::json>* records, const std::function<void(int, int)>& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (opts.samples < 1) return Error{"--samples must be at least 1"};
+  for (const auto& it : items)
+    if (!it.has_label()) return Error{fmt::format("item '{}' has no label: rejective sampling needs ground truth", it.id)};
+  RftSummary sum;
+  sum.items = static_cast<int>(items.size());
+  const int total = static_cast<int>(items.size()) * (opts.hinted && !opts.keep_all ? 2 : 1);
+  int done = 0;
+  auto tick = [&] {
+    ++done;
+    if (progress) progress(done, total);
+  };
+
+  auto plain = run_pass(
+      engine, items.size(),
+      [&](size_t i) -> std::optional<JudgeRequest> {
+        JudgeRequest req;
+        req.item = items[i];
+        req.seed = item_seed(opts.seed, items[i].id);
+        req.orders = sample_orders(items[i].n(), opts.samples, OrderMode::kRandom, req.seed);
+        req.kind = kind_for(items[i], opts.family);
+        return req;
+      },
+      tick);
+  std::vector<std::vector<nlohmann::json>> kept(items.size());
+  std::vector<bool> keep_item(items.size(), false);
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Item& it = items[i];
+    if (plain[i].error) return Error{fmt::format("sampling item '{}': {}", it.id, *plain[i].error)};
+    const TemplateKind kind = kind_for(it, opts.family);
+    int correct = 0;
+    for (const auto& t : plain[i].samples) {
+      bool valid = false;
+      const bool ok = sample_correct(t, it, kind, &valid);
+      sum.valid += valid;
+      correct += ok;
+      if (opts.keep_all) {
+        kept[i].push_back(record(it, t, kind, false));
+        kept[i].back()["label"] = ok ? 1 : 0;
+      } else if (ok) {
+        kept[i].push_back(record(it, t, kind, false));
+      }
+    }
+    sum.samples += static_cast<long>(plain[i].samples.size());
+    sum.correct += correct;
+    if (correct == static_cast<int>(plain[i].samples.size())) {
+      ++sum.items_all_correct;
+      if (!opts.keep_all) kept[i].clear();
+    } else {
+      keep_item[i] = true;
+      sum.items_none_correct += correct == 0;
+    }
+  }
+
+  if (opts.hinted && !opts.keep_all) {
+    auto hinted = run_pass(
+        engine, items.size(),
+        [&](size_t i) -> std::optional<JudgeRequest> {
+          if (!keep_item[i] || !items[i].best) {
+            tick();
+            return std::nullopt;
+          }
+          JudgeRequest req;
+          req.item = items[i];
+          req.seed = mix_seed(item_seed(opts.seed, items[i].id), 0x68696e74);  // "hint"
+          req.orders = sample_orders(items[i].n(), 1, OrderMode::kRandom, req.seed);
+          req.kind = kind_for(items[i], opts.family);
+          req.hinted = true;
+          return req;
+        },
+        tick);
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!keep_item[i] || !items[i].best) continue;
+      if (hinted[i].error) return Error{fmt::format("hinted sampling of item '{}': {}", items[i].id, *hinted[i].error)};
+      const TemplateKind kind = kind_for(items[i], opts.family);
+      for (const auto& t : hinted[i].samples) {
+        bool valid = false;
+        ++sum.hinted_samples;
+        if (sample_correct(t, items[i], kind, &valid)) {
+          ++sum.hinted_correct;
+          kept[i].push_back(record(items[i], t, kind, true));
+        }
+      }
+    }
+  }
+  for (auto& k : kept)
+    for (auto& r : k) {
+      records->push_back(std::move(r));
+      ++sum.records;
+    }
+  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return sum;
+}
+
+}  // namespace grm
