@@ -24,8 +24,11 @@ N_DEV=${N_DEV:-300}        # dev split (beta choice)
 N_TEST=${N_TEST:-2000}     # test split (the claims)
 S0_STEPS=${S0_STEPS:-375}  S0_LR=${S0_LR:-2e-3}  S0B_STEPS=${S0B_STEPS:-750} S0B_LR=${S0B_LR:-1.5e-3}
 S1_LR=${S1_LR:-5e-4}       S1_EPOCHS=${S1_EPOCHS:-1}
-GRPO_SWEEP_STEPS=${GRPO_SWEEP_STEPS:-12} GRPO_STEPS=${GRPO_STEPS:-40} GRPO_LR=${GRPO_LR:-2e-4}
+GRPO_SWEEP_STEPS=${GRPO_SWEEP_STEPS:-10} GRPO_STEPS=${GRPO_STEPS:-40} GRPO_LR=${GRPO_LR:-2e-4}
 BETAS=${BETAS:-"0 0.01 0.08"}
+BT_STEPS=${BT_STEPS:-400}
+N_META=${N_META:-1500}     # RFT items whose S2 samples (4 each) join the meta RM data
+META_STEPS=${META_STEPS:-0}  # 0 = one epoch
 EVAL_K=${EVAL_K:-"1,2,4,8,16,32"}
 MAX_TOKENS=${MAX_TOKENS:-160}
 
@@ -117,7 +120,7 @@ stage_s2() {
   if [ ! -f "$WORK/beta" ]; then
     # The best greedy dev accuracy wins; the first beta listed wins ties.
     for beta in $BETAS; do
-      printf '%s %s\n' "$(jq -r '.benchmarks[0].greedy.accuracy // .benchmarks[0].greedy' "$WORK/sweep/dev-$beta/report.json")" "$beta"
+      printf '%s %s\n' "$(jq -r '.benchmarks.items.methods.greedy.main.value' "$WORK/sweep/dev-$beta/report.json")" "$beta"
     done | sort -s -k1,1 -g -r | head -1 | cut -d' ' -f2 > "$WORK/beta.tmp" && mv "$WORK/beta.tmp" "$WORK/beta"
   fi
   local beta
@@ -128,15 +131,18 @@ stage_s2() {
 
 stage_meta() {
   # Non-hinted S1 trajectories plus S2's own samples, labelled by the correctness rule.
+  if [ ! -f "$WORK/meta-items.jsonl" ]; then
+    head -n "$N_META" "$WORK/rft-items.jsonl" > "$WORK/meta-items.tmp" && mv "$WORK/meta-items.tmp" "$WORK/meta-items.jsonl"
+  fi
   run_stage meta-s2-samples "$WORK/meta-s2.jsonl" "$GRM" train rft-data --model "$WORK/s2.gguf" \
-      --items "$WORK/rft-items.jsonl" --samples 4 --keep all --no-hint --temperature 0.5 --max-tokens "$MAX_TOKENS" \
+      --items "$WORK/meta-items.jsonl" --samples 4 --keep all --no-hint --temperature 0.5 --max-tokens "$MAX_TOKENS" \
       --threads "$THREADS" --seed 31 --out "$WORK/meta-s2.jsonl"
   if [ ! -f "$WORK/meta-data.jsonl" ]; then
     { jq -c 'select(.hinted | not)' "$WORK/rft.jsonl"; cat "$WORK/meta-s2.jsonl"; } > "$WORK/meta-data.tmp"
     mv "$WORK/meta-data.tmp" "$WORK/meta-data.jsonl"
   fi
   run_stage meta "$WORK/meta-rm/head.gguf" "$GRM" train meta --model "$WORK/s2.gguf" --data "$WORK/meta-data.jsonl" \
-      --out "$WORK/meta-rm" --batch 16 --epochs 1 --lr 3e-4 --threads "$THREADS" --checkpoint-every 50 --resume \
+      --out "$WORK/meta-rm" --batch 16 --epochs 1 --max-steps "$META_STEPS" --lr 3e-4 --threads "$THREADS" --checkpoint-every 50 --resume \
       --log "$WORK/meta-rm.log" -q
 }
 
@@ -153,15 +159,32 @@ stage_ablations() {
       --epochs "$S1_EPOCHS" --lr "$S1_LR" --warmup 10 --min-lr-ratio 0.1
 }
 
-stage_eval() {
+stage_bt() {
+  # The scalar Bradley-Terry baseline: same backbone shape and initialisation, the preference pairs of the S0
+  # items (best vs each other response), a scalar head on the last token.
+  if [ ! -f "$WORK/bt-items.jsonl" ]; then
+    cat "$WORK/s0-items.jsonl" "$WORK/s0b-items.jsonl" > "$WORK/bt-items.tmp" && mv "$WORK/bt-items.tmp" "$WORK/bt-items.jsonl"
+  fi
+  run_stage bt "$WORK/bt/head.gguf" "$GRM" train bt --model "$WORK/init.gguf" --data "$WORK/bt-items.jsonl" --out "$WORK/bt" \
+      --batch 16 --max-steps "$BT_STEPS" --lr 2e-3 --warmup 30 --threads "$THREADS" --checkpoint-every 50 --resume \
+      --log "$WORK/bt.log" -q
+  run_stage eval-bt "$WORK/eval/bt.json" "$GRM" eval-scalar --rm "$WORK/bt" --data "$WORK/test.jsonl" \
+      --out "$WORK/eval/bt.json" --threads "$THREADS" -q
+}
+
+stage_eval_s2() {
   run_stage eval-s2 "$WORK/eval/s2/report.json" evaluate s2 "$WORK/s2.gguf" "$EVAL_K" --meta-rm "$WORK/meta-rm"
+}
+
+stage_eval() {
+  stage_eval_s2
   run_stage eval-s2-fixed "$WORK/eval/s2-fixed/report.json" evaluate s2-fixed "$WORK/s2.gguf" 1,8 --orders fixed
   run_stage eval-s1-np "$WORK/eval/s1-np/report.json" evaluate s1-np "$WORK/s1-np.gguf" 1,8
   run_stage eval-s1-k8 "$WORK/eval/s1-k8/report.json" evaluate s1-k8 "$WORK/s1.gguf" 1,8
 }
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(data init s0 s1 s2 meta ablations eval)
+[ ${#stages[@]} -gt 0 ] || stages=(data init s0 s1 s2 meta bt ablations eval)
 for s in "${stages[@]}"; do
   "stage_$s"
 done

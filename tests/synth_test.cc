@@ -200,6 +200,24 @@ TEST(SynthCliTest, ItemsAndTeacherRecordsFeedTheTrainer) {
   ASSERT_EQ(lines.size(), 90u);
   const auto rec = nlohmann::json::parse(lines[0]);
   for (const char* f : {"item", "order", "trajectory", "template"}) EXPECT_TRUE(rec.contains(f)) << f;
+  // The compact family by default (its 0/1 member for one-response items); --template default, and the
+  // no-principles ablation drops exactly the Specific Criteria block.
+  r = test::run_grm("synth teacher --in '" + dir + "/items.jsonl' --out '" + dir + "/paper.jsonl' --template default", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = test::run_grm("synth teacher --in '" + dir + "/items.jsonl' --out '" + dir + "/np.jsonl' --no-principles", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto paper = test::read_lines(dir + "/paper.jsonl"), np = test::read_lines(dir + "/np.jsonl");
+  ASSERT_EQ(paper.size(), 30u);
+  ASSERT_EQ(np.size(), 30u);
+  for (size_t i = 0; i < 30; ++i) {
+    const auto c = nlohmann::json::parse(lines[3 * i]), p = nlohmann::json::parse(paper[i]), n = nlohmann::json::parse(np[i]);
+    const bool single = c["item"]["responses"].size() == 1;
+    EXPECT_EQ(c["template"], single ? "compact_single" : "compact");
+    EXPECT_EQ(p["template"], single ? "single" : "default");
+    const std::string with = p["trajectory"], without = n["trajectory"];
+    EXPECT_EQ(without.rfind("Analysis:\n", 0), 0u) << without;
+    EXPECT_EQ(with.substr(with.find("Analysis:\n")), without);
+  }
   // An edited item is refused, naming its line.
   auto items = test::read_lines(dir + "/items.jsonl");
   auto j = nlohmann::json::parse(items[1]);

@@ -1,13 +1,37 @@
 #include "test_models.h"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace grm::test {
+
+int expect_gradients_match_finite_differences(const std::vector<ggml_tensor*>& params, const HostGrads& g,
+                                              const std::function<double()>& loss, const std::function<bool(size_t)>& take) {
+  int checked = 0;
+  for (size_t pi = 0; pi < params.size(); ++pi) {
+    if (!take(pi)) continue;
+    size_t j = 0;
+    for (size_t i = 0; i < g[pi].size(); ++i)
+      if (std::fabs(g[pi][i]) > std::fabs(g[pi][j])) j = i;
+    if (std::fabs(g[pi][j]) < 1e-4) continue;
+    float* x = static_cast<float*>(params[pi]->data) + j;
+    const float orig = *x, eps = 1e-2f;
+    *x = orig + eps;
+    const double up = loss();
+    *x = orig - eps;
+    const double down = loss();
+    *x = orig;
+    EXPECT_NEAR((up - down) / (2 * eps), g[pi][j], 0.05 * std::fabs(g[pi][j]) + 2e-4) << ggml_get_name(params[pi]) << "[" << j << "]";
+    ++checked;
+  }
+  return checked;
+}
 
 std::string tiny_model_path() { return std::string(GRM_TEST_MODEL_DIR) + "/tiny.gguf"; }
 std::string tiny_meta_rm_path() { return std::string(GRM_TEST_MODEL_DIR) + "/tiny-meta"; }
