@@ -33,11 +33,4 @@ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
       -DGRM_LLAMA_SOURCE_DIR="$llama_src" -DGRM_CUDA="${GRM_CUDA:-OFF}" >/dev/null
 cmake --build "$build_dir" -j "$jobs"
 
-# Until a trained default model ships, the default model is a small *random* model: it exercises every part
-# of the pipeline, but its judgments are noise.
-if [ ! -f models/default.gguf ]; then
-  mkdir -p models
-  "$build_dir"/grm model init --vocab "$llama_src/models/ggml-vocab-llama-spm.gguf" \
-      --layers 4 --embd 256 --heads 8 --kv-heads 4 --ff 768 --ctx 4096 --seed 1 --out models/default.gguf
-fi
-echo "setup: done (binary: $build_dir/grm, default model: models/default.gguf)" >&2
+echo "setup: done (binary: $build_dir/grm, default judge: assets/synth-judge/judge.gguf)" >&2

@@ -154,7 +154,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
   c->add_option("--bench", a->bench, "benchmark name (repeatable)")->required();
   c->add_option("--data", a->data, "benchmark file or directory (repeatable, one per --bench)")->required();
   c->add_option("--report", a->report, "output directory (report, plots, sample cache)")->required();
-  c->add_option("--model", a->model, "judge model (GGUF); default: $GRM_MODEL or models/default.gguf");
+  c->add_option("--model", a->model, "judge model (GGUF); default: $GRM_MODEL or the shipped synth judge");
   c->add_option("--meta-rm", a->meta_rm, "meta RM directory: adds MetaRM@k");
   c->add_option("--k", a->k_list, "comma-separated k values; 1 adds greedy")->capture_default_str();
   c->add_option("--k-meta", a->k_meta, "samples the meta RM keeps: half or a number")->capture_default_str();

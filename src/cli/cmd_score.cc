@@ -17,8 +17,8 @@ std::string default_model_path() {
   if (const char* env = std::getenv("GRM_MODEL")) return env;
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) return (exe.parent_path().parent_path() / "models" / "default.gguf").string();
-  return "models/default.gguf";
+  if (!ec) return (exe.parent_path().parent_path() / "assets" / "synth-judge" / "judge.gguf").string();
+  return "assets/synth-judge/judge.gguf";
 }
 
 namespace {
@@ -74,7 +74,7 @@ int run_score_command(const ScoreArgs& a) {
   auto model = LlamaModel::load(model_path);
   if (!model) {
     std::fprintf(stderr, "grm score: %s%s\n", model.error().message.c_str(),
-                 a.model.empty() ? " (no --model given: run scripts/setup.sh to make the default model, or pass --model)" : "");
+                 a.model.empty() ? " (no --model given and the shipped judge assets/synth-judge/judge.gguf is missing: pass --model)" : "");
     return kExitFailure;
   }
   auto kind = choose_template(a.template_name, *model.value());
@@ -176,7 +176,7 @@ void add_score_command(CLI::App& app, Runner& run) {
       "Output: one JSON line per item: id, scores (summed over valid samples, original order), best, samples\n"
       "(order, principles, analysis, scores, text, valid), stats. See README.md for every field.\n"
       "Exit codes: 0 done, 1 run-time failure (model, I/O), 2 invalid input or options.");
-  c->add_option("--model", a->model, "judge model (GGUF); default: $GRM_MODEL or models/default.gguf");
+  c->add_option("--model", a->model, "judge model (GGUF); default: $GRM_MODEL or the shipped synth judge (assets/synth-judge/)");
   c->add_option("--in", a->in, "input JSONL of canonical items, - for stdin")->capture_default_str();
   c->add_option("--out", a->out, "output JSONL, - for stdout")->required();
   c->add_option("-k,--samples", a->k, "samples per item; 1 = greedy")->capture_default_str()->check(CLI::Range(1, 255));

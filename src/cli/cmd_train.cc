@@ -172,9 +172,10 @@ int run_rft(const RftArgs& a) {
   const RftSummary& s = sum.value();
   if (!a.quiet)
     std::fprintf(stderr,
-                 "grm train rft-data: %d item(s): %ld/%ld samples correct (%ld valid); %d item(s) all correct (dropped), %d none "
+                 "grm train rft-data: %d item(s): %ld/%ld samples correct (%ld valid); %d item(s) all correct (%s), %d none "
                  "correct; hinted %ld/%ld correct; %ld record(s) in %.1f s -> %s\n",
-                 s.items, s.correct, s.samples, s.valid, s.items_all_correct, s.items_none_correct, s.hinted_correct,
+                 s.items, s.correct, s.samples, s.valid, s.items_all_correct, o.keep_all ? "kept: --keep all" : "dropped",
+                 s.items_none_correct, s.hinted_correct,
                  s.hinted_samples, s.records, s.seconds, a.out.c_str());
   return kExitOk;
 }

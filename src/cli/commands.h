@@ -21,7 +21,8 @@ void add_eval_scalar_command(CLI::App& app, Runner& run);
 void add_train_commands(CLI::App& app, Runner& run);
 void add_synth_commands(CLI::App& app, Runner& run);
 
-// The model used when --model is not given: $GRM_MODEL, else models/default.gguf next to the build folder.
+// The model used when --model is not given: $GRM_MODEL, else the shipped synth judge,
+// assets/synth-judge/judge.gguf next to the build folder.
 std::string default_model_path();
 
 }  // namespace grm::cli
