@@ -90,6 +90,8 @@ TemplateKind multi_of(TemplateKind kind) {
                                                                                  : TemplateKind::kDefault;
 }
 
+TemplateKind kind_for_item(const Item& item, TemplateKind family) { return item.correct ? single_of(family) : multi_of(family); }
+
 ScoreRange score_range(TemplateKind kind) { return is_single(kind) ? ScoreRange{0, 1} : ScoreRange{1, 10}; }
 
 const std::string& template_text(const std::string& name) {

@@ -43,6 +43,9 @@ bool is_single(TemplateKind kind);
 // the member for 1..n responses (kDefault or kCompact).
 TemplateKind single_of(TemplateKind kind);
 TemplateKind multi_of(TemplateKind kind);
+// The member of `family` that judges `item` when training or sampling with rewards: the 0/1 one for items
+// labelled {"correct": 0|1}, the 1..n one otherwise.
+TemplateKind kind_for_item(const Item& item, TemplateKind family);
 
 // The GGUF metadata key naming the template family a model was trained on ("default" or "compact").
 inline constexpr const char* kModelTemplateKey = "grm.template";

@@ -2,9 +2,13 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/item.h"
+#include "core/judgment_parser.h"
+#include "core/prompt.h"
+#include "core/response_order.h"
 
 namespace grm {
 
@@ -27,5 +31,17 @@ template <typename Score>
 int rule_reward(const std::optional<std::vector<Score>>& scores, const Item& item) {
   return scores && is_correct(*scores, item) ? 1 : -1;
 }
+
+// The rule applied to one sampled judgment: its text parsed with the score range of the template it was
+// sampled with, its scores mapped back from the sample's response order.
+struct RuleVerdict {
+  bool valid = false;    // the text holds a parseable verdict
+  bool correct = false;  // valid and correct by is_correct()
+};
+inline RuleVerdict judge_by_rule(std::string_view text, const std::vector<int>& order, const Item& item, TemplateKind kind) {
+  const ParsedJudgment p = parse_judgment(text, item.n(), score_range(kind));
+  return {p.valid, p.valid && is_correct(to_original_order(p.scores, order), item)};
+}
+inline int rule_reward(const RuleVerdict& v) { return v.correct ? 1 : -1; }
 
 }  // namespace grm

@@ -8,7 +8,6 @@
 #include <fstream>
 #include <numeric>
 
-#include "core/judgment_parser.h"
 #include "core/random.h"
 #include "core/response_order.h"
 #include "core/rules.h"
@@ -18,9 +17,6 @@
 
 namespace grm {
 namespace {
-
-// The member of the engine's template family that judges `item`.
-TemplateKind kind_of(const Item& item, TemplateKind family) { return item.correct ? single_of(family) : multi_of(family); }
 
 struct Rollout {
   std::vector<int32_t> prompt;
@@ -153,7 +149,7 @@ Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::ve
           const Item& it = *batch[next++];
           JudgeRequest r;
           r.item = it;
-          r.kind = kind_of(it, o.engine.prompt.kind);
+          r.kind = kind_for_item(it, o.engine.prompt.kind);
           r.seed = mix_seed(o.seed + static_cast<uint64_t>(step), next);
           r.orders = sample_orders(it.n(), o.group, OrderMode::kRandom, r.seed);
           return r;
@@ -170,12 +166,10 @@ Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::ve
       if (results[i].error) return Error{fmt::format("sampling item '{}': {}", it.id, *results[i].error)};
       std::vector<double> rewards;
       for (const auto& t : results[i].samples) {
-        ParsedJudgment p = parse_judgment(t.text, it.n(), score_range(kind_of(it, o.engine.prompt.kind)));
-        std::optional<std::vector<int>> scores;
-        if (p.valid) scores = to_original_order(p.scores, t.order);
-        const int r = rule_reward(scores, it);
+        const RuleVerdict v = judge_by_rule(t.text, t.order, it, kind_for_item(it, o.engine.prompt.kind));
+        const int r = rule_reward(v);
         rewards.push_back(r);
-        rep.valid += p.valid;
+        rep.valid += v.valid;
         rep.accuracy += r > 0;
         rep.length += t.tokens_generated;
         ++n_samples;
@@ -188,7 +182,7 @@ Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::ve
         const Trajectory& t = results[i].samples[j];
         if (t.tokens.empty()) continue;
         Rollout ro;
-        ro.prompt = engine->prompt_tokens(it, t.order, false, kind_of(it, o.engine.prompt.kind));
+        ro.prompt = engine->prompt_tokens(it, t.order, false, kind_for_item(it, o.engine.prompt.kind));
         ro.output = t.tokens;
         ro.forced = t.forced;
         ro.advantage = sd > 1e-6 ? (rewards[j] - mean) / sd : 0.0;  // a group that agrees teaches nothing

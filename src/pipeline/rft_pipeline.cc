@@ -4,22 +4,13 @@
 
 #include <chrono>
 
-#include "core/judgment_parser.h"
+#include "core/item.h"
 #include "core/random.h"
 #include "core/response_order.h"
 #include "core/rules.h"
-#include "core/item.h"
 
 namespace grm {
 namespace {
-
-TemplateKind kind_for(const Item& item, TemplateKind family) { return item.correct ? single_of(family) : multi_of(family); }
-
-bool sample_correct(const Trajectory& t, const Item& item, TemplateKind kind, bool* valid) {
-  ParsedJudgment p = parse_judgment(t.text, item.n(), score_range(kind));
-  *valid = p.valid;
-  return p.valid && is_correct(to_original_order(p.scores, t.order), item);
-}
 
 nlohmann::json record(const Item& item, const Trajectory& t, TemplateKind kind, bool hinted) {
   return {{"item", item_to_json(item)}, {"order", t.order}, {"template", template_kind_name(kind)}, {"trajectory", t.text},
@@ -74,7 +65,7 @@ Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& 
         req.item = items[i];
         req.seed = item_seed(opts.seed, items[i].id);
         req.orders = sample_orders(items[i].n(), opts.samples, OrderMode::kRandom, req.seed);
-        req.kind = kind_for(items[i], opts.family);
+        req.kind = kind_for_item(items[i], opts.family);
         return req;
       },
       tick);
@@ -83,12 +74,12 @@ Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& 
   for (size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
     if (plain[i].error) return Error{fmt::format("sampling item '{}': {}", it.id, *plain[i].error)};
-    const TemplateKind kind = kind_for(it, opts.family);
+    const TemplateKind kind = kind_for_item(it, opts.family);
     int correct = 0;
     for (const auto& t : plain[i].samples) {
-      bool valid = false;
-      const bool ok = sample_correct(t, it, kind, &valid);
-      sum.valid += valid;
+      const RuleVerdict v = judge_by_rule(t.text, t.order, it, kind);
+      const bool ok = v.correct;
+      sum.valid += v.valid;
       correct += ok;
       if (opts.keep_all) {
         kept[i].push_back(record(it, t, kind, false));
@@ -120,7 +111,7 @@ Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& 
           req.item = items[i];
           req.seed = mix_seed(item_seed(opts.seed, items[i].id), 0x68696e74);  // "hint"
           req.orders = sample_orders(items[i].n(), 1, OrderMode::kRandom, req.seed);
-          req.kind = kind_for(items[i], opts.family);
+          req.kind = kind_for_item(items[i], opts.family);
           req.hinted = true;
           return req;
         },
@@ -128,11 +119,10 @@ Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& 
     for (size_t i = 0; i < items.size(); ++i) {
       if (!keep_item[i] || !items[i].best) continue;
       if (hinted[i].error) return Error{fmt::format("hinted sampling of item '{}': {}", items[i].id, *hinted[i].error)};
-      const TemplateKind kind = kind_for(items[i], opts.family);
+      const TemplateKind kind = kind_for_item(items[i], opts.family);
       for (const auto& t : hinted[i].samples) {
-        bool valid = false;
         ++sum.hinted_samples;
-        if (sample_correct(t, items[i], kind, &valid)) {
+        if (judge_by_rule(t.text, t.order, items[i], kind).correct) {
           ++sum.hinted_correct;
           kept[i].push_back(record(items[i], t, kind, true));
         }

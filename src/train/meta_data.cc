@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "core/judgment_parser.h"
-#include "core/response_order.h"
 #include "core/rules.h"
 #include "train/judge_record.h"
 
@@ -24,10 +22,7 @@ Result<MetaData> read_meta_data(const std::string& path, const LlamaModel& vocab
       else return "field 'label': expected 1, 0, true or false";
     } else {
       if (!rec->item.has_label()) return "no field 'label' and the item has no label to judge the trajectory by";
-      ParsedJudgment p = parse_judgment(trajectory, rec->item.n(), score_range(rec->kind));
-      std::optional<std::vector<int>> scores;
-      if (p.valid) scores = to_original_order(p.scores, rec->order);
-      ex.label = rule_reward(scores, rec->item) > 0 ? 1.0f : 0.0f;
+      ex.label = judge_by_rule(trajectory, rec->order, rec->item, rec->kind).correct ? 1.0f : 0.0f;
     }
     PromptOptions po;
     po.kind = rec->kind;
