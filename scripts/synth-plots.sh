@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Curves of a synth recipe run (scripts/synth-recipe.sh) as PNGs for docs/synth.md: the SFT losses of S0 and
+# Curves of a synth recipe run (scripts/synth-recipe.sh) as PNGs for docs/synth.md: the SFT losses of S0 (phases a-c) and
 # S1, and GRPO's reward, accuracy, KL and validity per step for each beta of the sweep and for S2.
 # Usage: scripts/synth-plots.sh [WORK] [OUT_DIR]   (defaults: runs/synth, docs/synth). Needs jq and gnuplot.
 set -euo pipefail
@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # SFT losses: one column file per run (step, loss).
 sft_plots=()
-for run in s0a s0 s1; do
+for run in s0a s0b s0 s1; do
   log="$work/$run.gguf.log"
   [ -f "$log" ] || continue
   jq -r '[.step, .loss] | @tsv' "$log" > "$tmp/$run.dat"
