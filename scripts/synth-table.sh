@@ -12,7 +12,7 @@ for dir in "$work"/eval/*/; do
   name=$(basename "$dir")
   [ -f "$dir/report.json" ] || continue
   jq -r --arg name "$name" "
-    .benchmarks.items.methods | to_entries[] |
+    .benchmarks.items.methods | to_entries | sort_by(.key | capture(\"^(?<m>[a-z_]+)(@(?<k>[0-9]+))?$\") | [.m, ((.k // \"0\") | tonumber)])[] |
     .key as \$m | .value as \$v |
     \"| \(\$name) | \(\$m) | \(\$v.main.value | $pct) [\(\$v.main.ci95[0] | $pct), \(\$v.main.ci95[1] | $pct)] | \" +
     ([\"F1\",\"F2\",\"F3\",\"F4\",\"F5\",\"F6\"] | map(\$v.subsets[.].value // null | if . == null then \"-\" else ($pct | tostring) end) | join(\" | \")) + \" |\"
