@@ -38,14 +38,8 @@ if [ ! -x "$server_bin" ]; then
   cmake --build "$out/llama-server-build" -j "$threads" --target llama-server >/dev/null
 fi
 
-make_items() {  # $1 = count, $2 = file
-  : > "$2"
-  for i in $(seq 1 "$1"); do
-    a=$((10 + i * 7 % 89)); b=$((11 + i * 13 % 87)); c=$((a + b))
-    printf '{"id": "b%d", "prompt": "What is %d + %d?", "responses": ["%d + %d = %d.", "The answer is %d."], "label": {"best": 0}}\n' \
-        "$i" "$a" "$b" "$a" "$b" "$c" "$((c + 1))" >> "$2"
-  done
-}
+# shellcheck source=bench/items.sh
+source bench/items.sh
 
 now() { date +%s.%N; }
 row() {  # system k items seconds

@@ -23,5 +23,9 @@ set(LLAMA_BUILD_APP OFF CACHE BOOL "" FORCE)
 set(LLAMA_OPENSSL OFF CACHE BOOL "" FORCE)
 set(LLAMA_ALL_WARNINGS OFF CACHE BOOL "" FORCE)
 set(GGML_CUDA ${GRM_CUDA} CACHE BOOL "" FORCE)
+# CUDA graphs off: on an H100 (CUDA 13.0, driver 580) the pinned llama.cpp's graph replay aborted grm's
+# multi-sequence decoding with "illegal instruction" (score at k >= 8, eval's pools), and the same binary ran
+# clean with graphs disabled at run time (GGML_CUDA_DISABLE_GRAPHS=1); bench/RESULTS.md, "GPU check".
+set(GGML_CUDA_GRAPHS OFF CACHE BOOL "" FORCE)
 add_subdirectory(${GRM_LLAMA_SOURCE_DIR} ${CMAKE_BINARY_DIR}/llama.cpp EXCLUDE_FROM_ALL SYSTEM)
 set(GRM_LLAMA_VOCAB_DIR ${GRM_LLAMA_SOURCE_DIR}/models)
