@@ -19,12 +19,13 @@ LAYERS=${LAYERS:-4} EMBD=${EMBD:-128} HEADS=${HEADS:-4} KV_HEADS=${KV_HEADS:-2} 
 N_S0=${N_S0:-6000}         # S0 phase a teacher items (one shuffled order each)
 N_S0B=${N_S0B:-12000}      # S0 phase b: fresh teacher items, training continued from phase a
 N_S0C=${N_S0C:-18000}      # S0 phase c: fresh teacher items again, continued from phase b
+N_S0D=${N_S0D:-36000}      # S0 phase d: fresh teacher items again, continued from phase c
 N_RFT=${N_RFT:-1500}       # items sampled for RFT
 N_GRPO=${N_GRPO:-2000}     # items GRPO draws from
 N_DEV=${N_DEV:-300}        # dev split (beta choice)
 N_TEST=${N_TEST:-2000}     # test split (the claims)
 S0_STEPS=${S0_STEPS:-375}  S0_LR=${S0_LR:-2e-3}  S0B_STEPS=${S0B_STEPS:-750} S0B_LR=${S0B_LR:-1.5e-3}
-S0C_STEPS=${S0C_STEPS:-1100} S0C_LR=${S0C_LR:-1e-3}
+S0C_STEPS=${S0C_STEPS:-1100} S0C_LR=${S0C_LR:-1e-3}   S0D_STEPS=${S0D_STEPS:-2250} S0D_LR=${S0D_LR:-8e-4}
 S1_LR=${S1_LR:-5e-4}       S1_EPOCHS=${S1_EPOCHS:-1}
 GRPO_SWEEP_STEPS=${GRPO_SWEEP_STEPS:-6} GRPO_STEPS=${GRPO_STEPS:-100} GRPO_LR=${GRPO_LR:-2e-4}
 BETAS=${BETAS:-"0 0.01 0.08"}
@@ -78,6 +79,10 @@ stage_data() {
   run_stage teacher-s0c "$WORK/s0c-teacher.jsonl" "$GRM" synth teacher --in "$WORK/s0c-items.jsonl" --out "$WORK/s0c-teacher.jsonl" --seed 13
   run_stage teacher-s0c-np "$WORK/s0c-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/s0c-items.jsonl" \
       --out "$WORK/s0c-teacher-np.jsonl" --seed 13 --no-principles
+  run_stage items-s0d "$WORK/s0d-items.jsonl" "$GRM" synth items --n "$N_S0D" --seed 106 --out "$WORK/s0d-items.jsonl"
+  run_stage teacher-s0d "$WORK/s0d-teacher.jsonl" "$GRM" synth teacher --in "$WORK/s0d-items.jsonl" --out "$WORK/s0d-teacher.jsonl" --seed 14
+  run_stage teacher-s0d-np "$WORK/s0d-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/s0d-items.jsonl" \
+      --out "$WORK/s0d-teacher-np.jsonl" --seed 14 --no-principles
   run_stage items-rft "$WORK/rft-items.jsonl" "$GRM" synth items --n "$N_RFT" --seed 102 --out "$WORK/rft-items.jsonl"
   run_stage items-grpo "$WORK/grpo-items.jsonl" "$GRM" synth items --n "$N_GRPO" --seed 103 --out "$WORK/grpo-items.jsonl"
   run_stage items-dev "$WORK/dev.jsonl" "$GRM" synth items --n "$N_DEV" --seed 202 --out "$WORK/dev.jsonl"
@@ -94,16 +99,18 @@ stage_init() {
       --heads "$HEADS" --kv-heads "$KV_HEADS" --ff "$FF" --ctx 1024 --template compact --seed 1 --out "$WORK/init.gguf"
 }
 
-# S0 in three phases on fresh teacher trajectories each (6,000, 12,000, 18,000), each continuing from the last:
-# after phase a the judge was at 20% greedy (it wrote the same critique for every response), after phase b at
-# 29% with the loss still falling (0.31 -> 0.14 per token).
+# S0 in four phases on fresh teacher trajectories each (6,000, 12,000, 18,000, 36,000), each continuing from the
+# last: after phase a the judge was at 20% greedy (it wrote the same critique for every response), after phase b
+# at 29%, after phase c at 39%, each time with the loss still falling (0.31 -> 0.14 -> 0.07 per token).
 stage_s0() {
   run_stage s0a "$WORK/s0a.gguf" sft "$WORK/init.gguf" "$WORK/s0-teacher.jsonl" "$WORK/s0a.gguf" \
       --max-steps "$S0_STEPS" --lr "$S0_LR" --warmup 30 --min-lr-ratio 0.1
   run_stage s0b "$WORK/s0b.gguf" sft "$WORK/s0a.gguf" "$WORK/s0b-teacher.jsonl" "$WORK/s0b.gguf" \
       --max-steps "$S0B_STEPS" --lr "$S0B_LR" --warmup 10 --min-lr-ratio 0.1
-  run_stage s0 "$WORK/s0.gguf" sft "$WORK/s0b.gguf" "$WORK/s0c-teacher.jsonl" "$WORK/s0.gguf" \
+  run_stage s0c "$WORK/s0c.gguf" sft "$WORK/s0b.gguf" "$WORK/s0c-teacher.jsonl" "$WORK/s0c.gguf" \
       --max-steps "$S0C_STEPS" --lr "$S0C_LR" --warmup 10 --min-lr-ratio 0.05
+  run_stage s0 "$WORK/s0.gguf" sft "$WORK/s0c.gguf" "$WORK/s0d-teacher.jsonl" "$WORK/s0.gguf" \
+      --max-steps "$S0D_STEPS" --lr "$S0D_LR" --warmup 10 --min-lr-ratio 0.05
   run_stage eval-s0 "$WORK/eval/s0/report.json" evaluate s0 "$WORK/s0.gguf" 1
 }
 
@@ -158,14 +165,16 @@ stage_meta() {
 }
 
 stage_ablations() {
-  # The pipeline without principles: S0 (the same three phases on the same items) and S1 on trajectories
+  # The pipeline without principles: S0 (the same four phases on the same items) and S1 on trajectories
   # without the Specific Criteria block.
   run_stage s0a-np "$WORK/s0a-np.gguf" sft "$WORK/init.gguf" "$WORK/s0-teacher-np.jsonl" "$WORK/s0a-np.gguf" \
       --max-steps "$S0_STEPS" --lr "$S0_LR" --warmup 30 --min-lr-ratio 0.1
   run_stage s0b-np "$WORK/s0b-np.gguf" sft "$WORK/s0a-np.gguf" "$WORK/s0b-teacher-np.jsonl" "$WORK/s0b-np.gguf" \
       --max-steps "$S0B_STEPS" --lr "$S0B_LR" --warmup 10 --min-lr-ratio 0.1
-  run_stage s0-np "$WORK/s0-np.gguf" sft "$WORK/s0b-np.gguf" "$WORK/s0c-teacher-np.jsonl" "$WORK/s0-np.gguf" \
+  run_stage s0c-np "$WORK/s0c-np.gguf" sft "$WORK/s0b-np.gguf" "$WORK/s0c-teacher-np.jsonl" "$WORK/s0c-np.gguf" \
       --max-steps "$S0C_STEPS" --lr "$S0C_LR" --warmup 10 --min-lr-ratio 0.05
+  run_stage s0-np "$WORK/s0-np.gguf" sft "$WORK/s0c-np.gguf" "$WORK/s0d-teacher-np.jsonl" "$WORK/s0-np.gguf" \
+      --max-steps "$S0D_STEPS" --lr "$S0D_LR" --warmup 10 --min-lr-ratio 0.05
   run_stage rft-data-np "$WORK/rft-np.jsonl" "$GRM" train rft-data --model "$WORK/s0-np.gguf" \
       --items "$WORK/rft-items.jsonl" --samples 3 --temperature 1 --max-tokens "$MAX_TOKENS" --threads "$THREADS" \
       --seed 21 --out "$WORK/rft-np.jsonl"
