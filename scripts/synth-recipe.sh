@@ -111,7 +111,7 @@ stage_s0() {
       --max-steps "$S0C_STEPS" --lr "$S0C_LR" --warmup 10 --min-lr-ratio 0.05
   run_stage s0 "$WORK/s0.gguf" sft "$WORK/s0c.gguf" "$WORK/s0d-teacher.jsonl" "$WORK/s0.gguf" \
       --max-steps "$S0D_STEPS" --lr "$S0D_LR" --warmup 10 --min-lr-ratio 0.05
-  run_stage eval-s0 "$WORK/eval/s0/report.json" evaluate s0 "$WORK/s0.gguf" 1
+  run_stage eval-s0 "$WORK/eval/s0/report.json" evaluate s0 "$WORK/s0.gguf" greedy
 }
 
 stage_s1() {
@@ -119,7 +119,7 @@ stage_s1() {
       --samples 3 --temperature 1 --max-tokens "$MAX_TOKENS" --threads "$THREADS" --seed 21 --out "$WORK/rft.jsonl"
   run_stage s1 "$WORK/s1.gguf" sft "$WORK/s0.gguf" "$WORK/rft.jsonl" "$WORK/s1.gguf" \
       --epochs "$S1_EPOCHS" --lr "$S1_LR" --warmup 10 --min-lr-ratio 0.1
-  run_stage eval-s1 "$WORK/eval/s1/report.json" evaluate s1 "$WORK/s1.gguf" 1
+  run_stage eval-s1 "$WORK/eval/s1/report.json" evaluate s1 "$WORK/s1.gguf" greedy
 }
 
 grpo() {  # grpo OUT STEPS BETA
@@ -132,7 +132,7 @@ stage_s2() {
   for beta in $BETAS; do
     run_stage "grpo-beta-$beta" "$WORK/sweep/beta-$beta.gguf" grpo "$WORK/sweep/beta-$beta.gguf" "$GRPO_SWEEP_STEPS" "$beta"
     run_stage "dev-beta-$beta" "$WORK/sweep/dev-$beta/report.json" \
-        "$GRM" eval --bench items --data "$WORK/dev.jsonl" --model "$WORK/sweep/beta-$beta.gguf" --k 1 \
+        "$GRM" eval --bench items --data "$WORK/dev.jsonl" --model "$WORK/sweep/beta-$beta.gguf" --k greedy \
         --report "$WORK/sweep/dev-$beta" --max-tokens "$MAX_TOKENS" --threads "$THREADS" -q
   done
   if [ ! -f "$WORK/beta" ]; then

@@ -65,6 +65,39 @@ TEST(EvalCliTest, WritesTheReportAndReusesTheSampleCache) {
   EXPECT_NE(other.err.find("other settings"), std::string::npos) << other.err;
 }
 
+TEST(EvalCliTest, GreedyAloneSamplesNoPoolAndSharesTheGreedyCache) {
+  const std::string dir = test::scratch_dir("eval_greedy");
+  const std::string report = dir + "/report";
+  auto r = test::run_grm(eval_args(report, "--k greedy"), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(test::read_text(report + "/report.json"));
+  const auto& methods = j["benchmarks"]["rmb"]["methods"];
+  EXPECT_EQ(methods.size(), 1u) << methods.dump();
+  ASSERT_TRUE(methods.contains("greedy"));
+  EXPECT_EQ(j["benchmarks"]["rmb"]["items"], 8);
+  EXPECT_EQ(test::read_lines(report + "/cache/rmb/greedy.jsonl").size(), 8u);
+  for (const auto& e : fs::directory_iterator(report + "/cache/rmb"))
+    EXPECT_EQ(e.path().filename().string().rfind("pool-", 0), std::string::npos) << e.path();
+  EXPECT_FALSE(fs::exists(report + "/rmb.gp"));  // one number, no curve
+  EXPECT_EQ(r.err.find("could not be judged"), std::string::npos) << r.err;
+
+  // A later run with a pool reuses the greedy judgments and reports the same greedy accuracy.
+  const auto greedy_file = report + "/cache/rmb/greedy.jsonl";
+  const auto before = fs::last_write_time(greedy_file);
+  auto pooled = test::run_grm(eval_args(report, "--k 1,2"), dir);
+  ASSERT_EQ(pooled.exit_code, 0) << pooled.err;
+  EXPECT_EQ(fs::last_write_time(greedy_file), before);
+  auto j2 = nlohmann::json::parse(test::read_text(report + "/report.json"));
+  EXPECT_DOUBLE_EQ(j2["benchmarks"]["rmb"]["methods"]["greedy"]["main"]["value"].get<double>(),
+                   methods["greedy"]["main"]["value"].get<double>());
+  EXPECT_TRUE(j2["benchmarks"]["rmb"]["methods"].contains("voting@2"));
+
+  // The meta RM needs sampled judgments.
+  auto meta = test::run_grm(eval_args(report, "--k greedy --meta-rm '" + test::tiny_meta_rm_path() + "'"), dir);
+  EXPECT_EQ(meta.exit_code, 2);
+  EXPECT_NE(meta.err.find("--meta-rm"), std::string::npos) << meta.err;
+}
+
 TEST(EvalCliTest, BadDataIsAClearError) {
   const std::string dir = test::scratch_dir("eval_bad");
   auto r = test::run_grm("eval --bench rmb --data /nonexistent --report '" + dir + "/r' --model '" + test::tiny_model_path() + "'", dir);
@@ -73,6 +106,9 @@ TEST(EvalCliTest, BadDataIsAClearError) {
   auto k = test::run_grm("eval --bench rmb --data x --report r --k 1,zero", dir);
   EXPECT_EQ(k.exit_code, 2);
   EXPECT_NE(k.err.find("'zero'"), std::string::npos) << k.err;
+  auto k0 = test::run_grm("eval --bench rmb --data x --report r --k greedy,0", dir);
+  EXPECT_EQ(k0.exit_code, 2);
+  EXPECT_NE(k0.err.find("'0'"), std::string::npos) << k0.err;
   auto mismatch = test::run_grm("eval --bench rmb --bench items --data x --report r", dir);
   EXPECT_EQ(mismatch.exit_code, 2);
   EXPECT_NE(mismatch.err.find("one --data per --bench"), std::string::npos) << mismatch.err;

@@ -23,20 +23,32 @@ struct EvalArgs {
   bool skip_invalid = false, quiet = false, verbose = false;
 };
 
-Result<std::vector<int>> parse_k_list(const std::string& s) {
-  std::vector<int> ks;
+struct KList {
+  std::vector<int> ks;  // pool sizes, ascending
+  bool greedy = false;
+};
+
+// "1,2,8", "greedy", "greedy,8": numbers are pool sizes; 1 or "greedy" adds the greedy judgment.
+Result<KList> parse_k_list(const std::string& s) {
+  KList out;
   std::stringstream ss(s);
   std::string tok;
   while (std::getline(ss, tok, ',')) {
+    if (tok == "greedy") {
+      out.greedy = true;
+      continue;
+    }
     char* end = nullptr;
     long v = std::strtol(tok.c_str(), &end, 10);
-    if (tok.empty() || *end != '\0' || v < 1 || v > 255) return Error{fmt::format("--k: '{}' is not a number in 1..255", tok)};
-    ks.push_back(static_cast<int>(v));
+    if (tok.empty() || *end != '\0' || v < 1 || v > 255)
+      return Error{fmt::format("--k: '{}' is neither 'greedy' nor a number in 1..255", tok)};
+    out.ks.push_back(static_cast<int>(v));
+    if (v == 1) out.greedy = true;
   }
-  if (ks.empty()) return Error{"--k needs at least one value"};
-  std::sort(ks.begin(), ks.end());
-  ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
-  return ks;
+  if (out.ks.empty() && !out.greedy) return Error{"--k needs at least one value"};
+  std::sort(out.ks.begin(), out.ks.end());
+  out.ks.erase(std::unique(out.ks.begin(), out.ks.end()), out.ks.end());
+  return out;
 }
 
 int run_eval_command(const EvalArgs& a) {
@@ -55,7 +67,10 @@ int run_eval_command(const EvalArgs& a) {
   }
   auto ks = parse_k_list(a.k_list);
   if (!ks) return fail(ks.error().message, kExitBadInput);
-  eo.ks = ks.value();
+  eo.ks = ks->ks;
+  eo.greedy = ks->greedy;
+  if (eo.ks.empty() && !a.meta_rm.empty())
+    return fail("--meta-rm rates sampled judgments: give k values besides greedy (e.g. --k 1,8)", kExitBadInput);
   if (a.k_meta != "half") {
     char* end = nullptr;
     long v = std::strtol(a.k_meta.c_str(), &end, 10);
@@ -88,7 +103,7 @@ int run_eval_command(const EvalArgs& a) {
   LlamaEngineOptions lo;
   lo.prompt.kind = eo.kind;
   lo.n_ctx = a.ctx;
-  lo.n_parallel = std::max(a.parallel, eo.ks.back());
+  lo.n_parallel = std::max(a.parallel, eo.ks.empty() ? 1 : eo.ks.back());
   lo.threads = a.threads;
   lo.chat_template = a.chat_template == "none" ? ChatTemplateMode::kNone : ChatTemplateMode::kAuto;
   lo.sampling.temperature = a.temperature;
@@ -156,7 +171,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
   c->add_option("--report", a->report, "output directory (report, plots, sample cache)")->required();
   c->add_option("--model", a->model, "judge model (GGUF); default: $GRM_MODEL or the shipped synth judge");
   c->add_option("--meta-rm", a->meta_rm, "meta RM directory: adds MetaRM@k");
-  c->add_option("--k", a->k_list, "comma-separated k values; 1 adds greedy")->capture_default_str();
+  c->add_option("--k", a->k_list, "comma-separated pool sizes k; 1 or 'greedy' adds the greedy judgment; 'greedy' alone: greedy only, no sampled pool")->capture_default_str();
   c->add_option("--k-meta", a->k_meta, "samples the meta RM keeps: half or a number")->capture_default_str();
   c->add_option("--subsets", a->subsets, "R: random k-subsets averaged per item and k")->capture_default_str()->check(CLI::Range(1, 1000));
   c->add_option("--limit", a->limit, "at most N items per benchmark, spread over the file (0 = all)")->capture_default_str();

@@ -170,7 +170,7 @@ Status write_report(const EvalReport& report, const std::string& dir_str, std::v
       if (m.method == Method::kGreedy)
         gp_lines += fmt::format("{}{:.4f} with lines dt 2 lw 2 title 'greedy'", gp_lines.empty() ? "" : ", ",
                                 100 * b.scores.at(m.name()).main.value);
-    if (gp_lines.empty()) continue;
+    if (series.empty()) continue;  // greedy alone is one number, not a curve
     const std::string ylabel = b.set.benchmark == Benchmark::kRealMistake ? "ROC-AUC x 100" : "accuracy (%)";
     std::string gp = fmt::format(
         "set title '{} - inference-time scaling'\nset xlabel 'k (sampled judgments)'\nset ylabel '{}'\n"

@@ -89,11 +89,14 @@ SampleVote vote_of(const json& s) {
 Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRewardModel* meta,
                             const EvalProgressFn& progress) {
   EvalReport report;
-  const int k_max = *std::max_element(opts.ks.begin(), opts.ks.end());
-  const bool want_greedy = std::find(opts.ks.begin(), opts.ks.end(), 1) != opts.ks.end();
+  if (opts.ks.empty() && !opts.greedy) return Error{"nothing to evaluate: no k values and no greedy pass"};
+  if (opts.ks.empty() && meta) return Error{"the meta RM rates sampled judgments: give k values besides greedy"};
+  const int k_max = opts.ks.empty() ? 0 : *std::max_element(opts.ks.begin(), opts.ks.end());
+  const bool want_greedy = opts.greedy;
   report.settings = opts.sampling_key;
   report.settings["k"] = opts.ks;
   report.settings["k_max"] = k_max;
+  report.settings["greedy"] = opts.greedy;
   report.settings["subsets"] = opts.subsets;
   report.settings["k_meta"] = opts.k_meta > 0 ? json(opts.k_meta) : json("k/2");
   report.settings["seed"] = opts.seed;
@@ -118,11 +121,18 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
     // ReaLMistake rates its single responses 1..10 (the default template, ranked by ROC-AUC); canonical items
     // labelled {"correct": 0|1} are judged with the 0/1 template so that the correctness rule applies.
     so.binary_template_for_correct = bench == Benchmark::kItems;
-    auto [pool_path, pool_k] = pool_file(dir, k_max);
-    so.k = pool_k;
-    if (auto st = sample_into(pool_path, engine, set.value(), so, fmt::format("{}: sampling k={}", bn, pool_k), progress); !st)
-      return st.error();
-    auto pool_records = load_records_by_id(pool_path);
+    std::unordered_map<std::string, json> pool_records;
+    int pool_k = 0;
+    std::string pool_path;
+    if (k_max > 0) {
+      auto [path, k] = pool_file(dir, k_max);
+      pool_path = path.string();
+      pool_k = k;
+      so.k = pool_k;
+      if (auto st = sample_into(path, engine, set.value(), so, fmt::format("{}: sampling k={}", bn, pool_k), progress); !st)
+        return st.error();
+      pool_records = load_records_by_id(path);
+    }
     std::unordered_map<std::string, json> greedy_records;
     if (want_greedy) {
       ScoreOptions g = so;
@@ -138,23 +148,30 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
     r.pools.resize(n_items);
     r.orders.resize(n_items);
     std::vector<const json*> records(n_items, nullptr);
+    // An item counts as judged when its pool is there (greedy only: its greedy judgment).
     for (size_t i = 0; i < n_items; ++i) {
-      auto it = pool_records.find(r.set.items[i].item.id);
-      if (it == pool_records.end() || !it->second.contains("samples")) {
-        ++r.items_without_samples;
-        continue;
-      }
-      records[i] = &it->second;
-      const json& samples = it->second["samples"];
-      for (size_t j = 0; j < samples.size() && static_cast<int>(j) < k_max; ++j) {
-        r.pools[i].samples.push_back(vote_of(samples[j]));
-        r.orders[i].push_back(samples[j]["order"].get<std::vector<int>>());
+      const std::string& id = r.set.items[i].item.id;
+      bool judged = false;
+      if (k_max > 0) {
+        auto it = pool_records.find(id);
+        if (it != pool_records.end() && it->second.contains("samples")) {
+          judged = true;
+          records[i] = &it->second;
+          const json& samples = it->second["samples"];
+          for (size_t j = 0; j < samples.size() && static_cast<int>(j) < k_max; ++j) {
+            r.pools[i].samples.push_back(vote_of(samples[j]));
+            r.orders[i].push_back(samples[j]["order"].get<std::vector<int>>());
+          }
+        }
       }
       if (want_greedy) {
-        auto g = greedy_records.find(r.set.items[i].item.id);
-        if (g != greedy_records.end() && g->second.contains("samples") && !g->second["samples"].empty())
+        auto g = greedy_records.find(id);
+        if (g != greedy_records.end() && g->second.contains("samples") && !g->second["samples"].empty()) {
           r.pools[i].greedy = vote_of(g->second["samples"][0]);
+          judged = judged || k_max == 0;
+        }
       }
+      if (!judged) ++r.items_without_samples;
     }
 
     if (meta) {
@@ -205,7 +222,7 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
     r.diagnostics = compute_diagnostics(r.set, r.pools, r.orders);
     if (r.items_without_samples)
       report.warnings.push_back(fmt::format("{}: {} item(s) could not be judged (see their error in {}); counted as wrong",
-                                            bn, r.items_without_samples, pool_path.string()));
+                                            bn, r.items_without_samples, k_max > 0 ? pool_path : (dir / "greedy.jsonl").string()));
     report.benchmarks.push_back(std::move(r));
   }
   if (auto st = write_report(report, opts.report_dir, &report.warnings); !st) return st.error();

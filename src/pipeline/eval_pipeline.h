@@ -25,7 +25,8 @@ namespace grm {
 
 struct EvalOptions {
   std::vector<std::pair<Benchmark, std::string>> data;  // (benchmark, path)
-  std::vector<int> ks = {1, 2, 4, 8, 16, 32};
+  std::vector<int> ks = {1, 2, 4, 8, 16, 32};  // pool sizes; empty: no sampled pool (greedy only)
+  bool greedy = true;                          // also the greedy judgment (its own pass, cached apart)
   int k_meta = 0;           // 0 = k/2
   int subsets = 8;          // R
   int limit = 0;            // items per benchmark (0 = all)
