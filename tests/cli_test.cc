@@ -31,6 +31,10 @@ TEST(CliTest, ScoresItemsAndWritesOneCompleteLinePerItemInInputOrder) {
   auto r = run_grm(score_args(dir, ""), dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("3 item(s) judged"), std::string::npos) << r.err;
+  // Progress (stderr is not a terminal here: decile lines). No rate is shown before a second has passed,
+  // rather than a "0.00/s" that reads as a stall.
+  EXPECT_NE(r.err.find("3/3 ("), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("0.00/s"), std::string::npos) << r.err;
   auto lines = test::read_lines(dir + "/out.jsonl");
   ASSERT_EQ(lines.size(), 3u);
   const std::vector<std::string> ids = {"q1", "q2", "q3"};

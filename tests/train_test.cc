@@ -13,12 +13,48 @@
 #include "test_models.h"
 #include "train/adamw.h"
 #include "train/sft_trainer.h"
+#include "train/step_log.h"
 #include "train/token_loss.h"
 
 namespace grm {
 namespace {
 
 namespace fs = std::filesystem;
+
+TEST(StepLogTest, AppendsWholeLinesAcrossRunsAndReportsFailures) {
+  const std::string dir = test::scratch_dir("step_log");
+  const std::string path = dir + "/run.log";
+  {
+    auto log = StepLog::open(path);
+    ASSERT_TRUE(log) << log.error().message;
+    ASSERT_TRUE(log->write({{"step", 1}}));
+    ASSERT_TRUE(log->write({{"step", 2}}));
+  }
+  {
+    auto resumed = StepLog::open(path);  // a resumed run continues the file
+    ASSERT_TRUE(resumed);
+    ASSERT_TRUE(resumed->write({{"step", 3}}));
+  }
+  auto lines = test::read_lines(path);
+  ASSERT_EQ(lines.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(nlohmann::json::parse(lines[i])["step"], i + 1);
+
+  auto none = StepLog::open("");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->write({{"step", 1}}));
+
+  auto missing = StepLog::open(dir + "/no-such-dir/run.log");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("no-such-dir/run.log"), std::string::npos) << missing.error().message;
+
+  if (fs::exists("/dev/full")) {  // a full disk: the write fails and says so
+    auto full = StepLog::open("/dev/full");
+    ASSERT_TRUE(full);
+    auto st = full->write({{"step", 1}});
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().message.find("/dev/full"), std::string::npos) << st.error().message;
+  }
+}
 
 // The trainer's logits for one sequence, [T][n_vocab].
 std::vector<float> trainer_logits(TrainModel& m, const std::vector<int32_t>& tokens) {

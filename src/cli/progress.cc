@@ -25,11 +25,12 @@ void Progress::update(int done, int total, const std::string& extra) {
   // Rates over less than a second (an item refused at once, say) mean nothing: show none yet.
   const double rate = elapsed > 1.0 ? done / elapsed : 0;
   const double eta = rate > 0 ? (total - done) / rate : -1;
+  const std::string rate_text = rate > 0 ? fmt::format("{:.2f}/s", rate) : "--/s";
   if (tty_) {
     const int width = 30;
     const int fill = static_cast<int>(static_cast<double>(done) / total * width);
-    std::fprintf(stderr, "\r%s [%s%s] %d/%d  %.2f/s  elapsed %s  ETA %s  %s ", what_.c_str(), std::string(fill, '#').c_str(),
-                 std::string(width - fill, '.').c_str(), done, total, rate, clock_text(elapsed).c_str(),
+    std::fprintf(stderr, "\r%s [%s%s] %d/%d  %s  elapsed %s  ETA %s  %s ", what_.c_str(), std::string(fill, '#').c_str(),
+                 std::string(width - fill, '.').c_str(), done, total, rate_text.c_str(), clock_text(elapsed).c_str(),
                  clock_text(eta).c_str(), extra.c_str());
     std::fflush(stderr);
     drawn_ = true;
@@ -37,7 +38,7 @@ void Progress::update(int done, int total, const std::string& extra) {
     const int decile = done * 10 / total;
     if (decile != last_decile_) {
       last_decile_ = decile;
-      std::fprintf(stderr, "%s: %d/%d (%.2f/s, elapsed %s, ETA %s) %s\n", what_.c_str(), done, total, rate,
+      std::fprintf(stderr, "%s: %d/%d (%s, elapsed %s, ETA %s) %s\n", what_.c_str(), done, total, rate_text.c_str(),
                    clock_text(elapsed).c_str(), clock_text(eta).c_str(), extra.c_str());
     }
   }

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
 
 #include "core/random.h"
@@ -13,6 +12,7 @@
 #include "core/rules.h"
 #include "train/adamw.h"
 #include "train/checkpoint.h"
+#include "train/step_log.h"
 #include "train/token_loss.h"
 
 namespace grm {
@@ -111,11 +111,8 @@ Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::ve
     if (!r) return r.error();
     start = r.value();
   }
-  std::ofstream log;
-  if (!o.log_path.empty()) {
-    log.open(o.log_path, std::ios::app);
-    if (!log) return Error{fmt::format("cannot open log '{}'", o.log_path)};
-  }
+  auto log = StepLog::open(o.log_path);
+  if (!log) return log.error();
   TokenLoss policy_loss(policy);
   TokenLoss reference_loss(reference);
   std::unique_ptr<LlamaJudgeEngine> engine;
@@ -255,12 +252,11 @@ Result<long> train_grpo(TrainModel& policy, TrainModel& reference, const std::ve
       r.grad_norm = clip_grad_norm(grads, o.clip);
       r.lr = scheduled_lr(step * o.updates_per_batch + u, total_updates, o.warmup, o.lr, o.min_lr_ratio);
       opt.step(grads, r.lr);
-      if (log) {
-        log << nlohmann::json{{"step", r.step}, {"update", r.update}, {"loss", r.loss}, {"reward", r.reward},
-                              {"accuracy", r.accuracy}, {"kl", r.kl}, {"valid", r.valid}, {"length", r.length},
-                              {"clipped", r.clipped}, {"lr", r.lr}, {"grad_norm", r.grad_norm}}.dump()
-            << "\n" << std::flush;
-      }
+      if (auto st = log->write({{"step", r.step}, {"update", r.update}, {"loss", r.loss}, {"reward", r.reward},
+                                {"accuracy", r.accuracy}, {"kl", r.kl}, {"valid", r.valid}, {"length", r.length},
+                                {"clipped", r.clipped}, {"lr", r.lr}, {"grad_norm", r.grad_norm}});
+          !st)
+        return st.error();
       if (on_step) on_step(r);
     }
     if (!o.checkpoint_dir.empty() && o.checkpoint_every > 0 && (step + 1) % o.checkpoint_every == 0 && step + 1 < o.steps)

@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
 
 #include "core/random.h"
 #include "train/adamw.h"
 #include "train/checkpoint.h"
+#include "train/step_log.h"
 
 namespace grm {
 namespace {
@@ -51,11 +51,8 @@ Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, cons
     if (!r) return r.error();
     start = r.value();
   }
-  std::ofstream log;
-  if (!o.log_path.empty()) {
-    log.open(o.log_path, std::ios::app);
-    if (!log) return Error{fmt::format("cannot open log '{}'", o.log_path)};
-  }
+  auto log = StepLog::open(o.log_path);
+  if (!log) return log.error();
   const long steps_per_epoch = std::max(1L, total / o.epochs);
   for (long s = start; s < total; ++s) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -82,11 +79,10 @@ Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, cons
     opt.step(grads, r.lr);
     r.tokens = static_cast<long>(units);
     r.tokens_per_s = all_tokens / std::max(1e-9, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    if (log) {
-      log << nlohmann::json{{"step", r.step}, {"epoch", r.epoch}, {"loss", r.loss}, {"lr", r.lr}, {"grad_norm", r.grad_norm},
-                            {"tokens", r.tokens}, {"tokens_per_s", r.tokens_per_s}}.dump()
-          << "\n" << std::flush;
-    }
+    if (auto st = log->write({{"step", r.step}, {"epoch", r.epoch}, {"loss", r.loss}, {"lr", r.lr}, {"grad_norm", r.grad_norm},
+                              {"tokens", r.tokens}, {"tokens_per_s", r.tokens_per_s}});
+        !st)
+      return st.error();
     if (on_step) on_step(r);
     if (!o.checkpoint_dir.empty() && o.checkpoint_every > 0 && r.step % o.checkpoint_every == 0 && r.step < total) {
       auto st = write_training_checkpoint(o.checkpoint_dir, r.step, [&](const std::string& d) { return obj.save_weights(d); }, opt);
