@@ -34,11 +34,36 @@ TEST(RulesTest, SingleResponseMatchesTheLabel) {
   EXPECT_TRUE(is_correct(std::vector<int>{0}, it));
 }
 
-TEST(RulesTest, RewardIsPlusOneOrMinusOneAndUnparseableIsMinusOne) {
-  EXPECT_EQ(rule_reward(std::optional<std::vector<int>>({7, 2}), pair_with_best(0)), 1);
-  EXPECT_EQ(rule_reward(std::optional<std::vector<int>>({2, 7}), pair_with_best(0)), -1);
-  EXPECT_EQ(rule_reward(std::optional<std::vector<int>>(), pair_with_best(0)), -1);
-  EXPECT_EQ(rule_reward(std::optional<std::vector<int>>(std::vector<int>{7}), pair_with_best(0)), -1);  // wrong arity
+TEST(RulesTest, SampledJudgmentRewardIsPlusOneOrMinusOneAndUnparseableIsMinusOne) {
+  const Item pair = pair_with_best(0);
+  const std::vector<int> shown = {0, 1}, swapped = {1, 0};
+  // Scores are read in the order the sample saw the responses and mapped back before the rule applies.
+  const RuleVerdict right = judge_by_rule("Analysis: first is better.\nScores: \\boxed{7, 2}", shown, pair, TemplateKind::kDefault);
+  EXPECT_TRUE(right.valid);
+  EXPECT_TRUE(right.correct);
+  EXPECT_EQ(rule_reward(right), 1);
+  const RuleVerdict right_swapped = judge_by_rule("Scores: \\boxed{2, 7}", swapped, pair, TemplateKind::kDefault);
+  EXPECT_TRUE(right_swapped.correct);
+  EXPECT_EQ(rule_reward(right_swapped), 1);
+  const RuleVerdict wrong = judge_by_rule("Scores: \\boxed{2, 7}", shown, pair, TemplateKind::kDefault);
+  EXPECT_TRUE(wrong.valid);
+  EXPECT_FALSE(wrong.correct);
+  EXPECT_EQ(rule_reward(wrong), -1);
+  const RuleVerdict tie = judge_by_rule("Scores: \\boxed{7, 7}", shown, pair, TemplateKind::kDefault);
+  EXPECT_EQ(rule_reward(tie), -1);
+  // Unparseable (no verdict, wrong arity, out of the template's range): -1, and not valid.
+  for (const char* text : {"Analysis: both fine.", "Scores: \\boxed{7}", "Scores: \\boxed{11, 2}"}) {
+    const RuleVerdict v = judge_by_rule(text, shown, pair, TemplateKind::kDefault);
+    EXPECT_FALSE(v.valid) << text;
+    EXPECT_EQ(rule_reward(v), -1) << text;
+  }
+  // A single response is judged with the 0/1 template's range against its label.
+  Item single = pair_with_best(0, 1);
+  single.best.reset();
+  single.correct = 1;
+  EXPECT_EQ(rule_reward(judge_by_rule("Scores: \\boxed{1}", {0}, single, TemplateKind::kSingleBinary)), 1);
+  EXPECT_EQ(rule_reward(judge_by_rule("Scores: \\boxed{0}", {0}, single, TemplateKind::kSingleBinary)), -1);
+  EXPECT_FALSE(judge_by_rule("Scores: \\boxed{7}", {0}, single, TemplateKind::kSingleBinary).valid);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // The correctness rule and the rule-based reward of SPEC §2 (Eq. 10, 11), shared by evaluation and training.
 #pragma once
 
-#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -26,12 +25,6 @@ bool is_correct(const std::vector<Score>& scores, const Item& item) {
   return true;
 }
 
-// +1 for a correct judgment, -1 otherwise; an unparseable judgment (no scores) is -1. No format reward.
-template <typename Score>
-int rule_reward(const std::optional<std::vector<Score>>& scores, const Item& item) {
-  return scores && is_correct(*scores, item) ? 1 : -1;
-}
-
 // The rule applied to one sampled judgment: its text parsed with the score range of the template it was
 // sampled with, its scores mapped back from the sample's response order.
 struct RuleVerdict {
@@ -42,6 +35,7 @@ inline RuleVerdict judge_by_rule(std::string_view text, const std::vector<int>& 
   const ParsedJudgment p = parse_judgment(text, item.n(), score_range(kind));
   return {p.valid, p.valid && is_correct(to_original_order(p.scores, order), item)};
 }
+// +1 for a correct judgment, -1 otherwise; an unparseable judgment is -1. No format reward.
 inline int rule_reward(const RuleVerdict& v) { return v.correct ? 1 : -1; }
 
 }  // namespace grm
