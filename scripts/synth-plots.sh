@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Curves of a synth recipe run (scripts/synth-recipe.sh) as PNGs for docs/synth.md: the SFT losses of S0 (phases a-c) and
-# S1, and GRPO's reward, accuracy, KL and validity per step for each beta of the sweep and for S2.
+# Curves of a synth recipe run (scripts/synth-recipe.sh) as PNGs for docs/synth.md: the SFT losses of S0 (phases a-d) and
+# S1 end to end (each phase continues the last, so its steps are counted on from the last one's), and GRPO's
+# reward, accuracy, KL and validity per step for each beta of the sweep and for S2.
 # Usage: scripts/synth-plots.sh [WORK] [OUT_DIR]   (defaults: runs/synth, docs/synth). Needs jq and gnuplot.
 set -euo pipefail
 work=${1:-runs/synth}
@@ -9,19 +10,22 @@ mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# SFT losses: one column file per run (step, loss).
+# SFT losses: one column file per run (step counted on from the previous phase, loss).
 sft_plots=()
-for run in s0a s0b s0 s1; do
+offset=0
+for run in s0a s0b s0c s0 s1; do
   log="$work/$run.gguf.log"
   [ -f "$log" ] || continue
-  jq -r '[.step, .loss] | @tsv' "$log" > "$tmp/$run.dat"
-  sft_plots+=("'$tmp/$run.dat' using 1:2 with lines title '$run'")
+  jq -r --argjson off "$offset" '[.step + $off, .loss] | @tsv' "$log" > "$tmp/$run.dat"
+  offset=$(tail -1 "$tmp/$run.dat" | cut -f1)
+  title=$run; [ "$run" = s0 ] && [ -f "$work/s0c.gguf.log" ] && title="s0 (phase d)"
+  sft_plots+=("'$tmp/$run.dat' using 1:2 with lines title '$title'")
 done
 if [ ${#sft_plots[@]} -gt 0 ]; then
   gnuplot <<GP
 set terminal pngcairo size 800,450
 set output '$out/sft-loss.png'
-set xlabel 'optimizer step'; set ylabel 'loss per trajectory token'; set logscale y; set grid
+set xlabel 'optimizer step (phases in sequence)'; set ylabel 'loss per trajectory token'; set logscale y; set grid
 plot $(IFS=,; echo "${sft_plots[*]}")
 GP
 fi
