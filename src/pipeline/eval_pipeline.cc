@@ -92,7 +92,6 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
   if (opts.ks.empty() && !opts.greedy) return Error{"nothing to evaluate: no k values and no greedy pass"};
   if (opts.ks.empty() && meta) return Error{"the meta RM rates sampled judgments: give k values besides greedy"};
   const int k_max = opts.ks.empty() ? 0 : *std::max_element(opts.ks.begin(), opts.ks.end());
-  const bool want_greedy = opts.greedy;
   report.settings = opts.sampling_key;
   report.settings["k"] = opts.ks;
   report.settings["k_max"] = k_max;
@@ -133,13 +132,14 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
         return st.error();
       pool_records = load_records_by_id(path);
     }
+    const fs::path greedy_path = dir / "greedy.jsonl";
     std::unordered_map<std::string, json> greedy_records;
-    if (want_greedy) {
+    if (opts.greedy) {
       ScoreOptions g = so;
       g.k = 1;
       g.greedy = true;
-      if (auto st = sample_into(dir / "greedy.jsonl", engine, set.value(), g, bn + ": greedy", progress); !st) return st.error();
-      greedy_records = load_records_by_id(dir / "greedy.jsonl");
+      if (auto st = sample_into(greedy_path, engine, set.value(), g, bn + ": greedy", progress); !st) return st.error();
+      greedy_records = load_records_by_id(greedy_path);
     }
 
     BenchmarkResult r;
@@ -164,7 +164,7 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
           }
         }
       }
-      if (want_greedy) {
+      if (opts.greedy) {
         auto g = greedy_records.find(id);
         if (g != greedy_records.end() && g->second.contains("samples") && !g->second["samples"].empty()) {
           r.pools[i].greedy = vote_of(g->second["samples"][0]);
@@ -200,7 +200,7 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
       }
     }
 
-    if (want_greedy) r.methods.push_back({Method::kGreedy, 1});
+    if (opts.greedy) r.methods.push_back({Method::kGreedy, 1});
     for (int k : opts.ks) r.methods.push_back({Method::kVoting, k});
     if (meta)
       for (int k : opts.ks) r.methods.push_back({Method::kMetaVoting, k});
@@ -222,7 +222,7 @@ Result<EvalReport> run_eval(const EvalOptions& opts, JudgeEngine& engine, MetaRe
     r.diagnostics = compute_diagnostics(r.set, r.pools, r.orders);
     if (r.items_without_samples)
       report.warnings.push_back(fmt::format("{}: {} item(s) could not be judged (see their error in {}); counted as wrong",
-                                            bn, r.items_without_samples, k_max > 0 ? pool_path : (dir / "greedy.jsonl").string()));
+                                            bn, r.items_without_samples, k_max > 0 ? pool_path : greedy_path.string()));
     report.benchmarks.push_back(std::move(r));
   }
   if (auto st = write_report(report, opts.report_dir, &report.warnings); !st) return st.error();
