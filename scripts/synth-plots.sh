@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Curves of a synth recipe run (scripts/synth-recipe.sh) as PNGs for docs/synth.md: the SFT losses of S0 (phases a-d) and
+# Curves of a synth recipe run (scripts/synth-recipe.sh) as PNGs for docs/synth.md: the SFT losses of S0 (phases a-e) and
 # S1 end to end (each phase continues the last, so its steps are counted on from the last one's), and GRPO's
 # reward, accuracy, KL and validity per step for each beta of the sweep and for S2.
 # Usage: scripts/synth-plots.sh [WORK] [OUT_DIR]   (defaults: runs/synth, docs/synth). Needs jq and gnuplot.
@@ -13,12 +13,16 @@ trap 'rm -rf "$tmp"' EXIT
 # SFT losses: one column file per run (step counted on from the previous phase, loss).
 sft_plots=()
 offset=0
-for run in s0a s0b s0c s0 s1; do
+for run in s0a s0b s0c s0d s0 s1; do
   log="$work/$run.gguf.log"
   [ -f "$log" ] || continue
   jq -r --argjson off "$offset" '[.step + $off, .loss] | @tsv' "$log" > "$tmp/$run.dat"
   offset=$(tail -1 "$tmp/$run.dat" | cut -f1)
-  title=$run; [ "$run" = s0 ] && [ -f "$work/s0c.gguf.log" ] && title="s0 (phase d)"
+  # The last S0 phase writes s0.gguf: phase e in recipes with five phases, phase d in the third run's.
+  title=$run; [ "$run" = s0d ] && title="s0d (phase d)"
+  if [ "$run" = s0 ]; then
+    if [ -f "$work/s0d.gguf.log" ]; then title="s0 (phase e)"; elif [ -f "$work/s0c.gguf.log" ]; then title="s0 (phase d)"; fi
+  fi
   sft_plots+=("'$tmp/$run.dat' using 1:2 with lines title '$title'")
 done
 if [ ${#sft_plots[@]} -gt 0 ]; then

@@ -20,14 +20,18 @@ N_S0=${N_S0:-6000}         # S0 phase a teacher items (one shuffled order each)
 N_S0B=${N_S0B:-12000}      # S0 phase b: fresh teacher items, training continued from phase a
 N_S0C=${N_S0C:-18000}      # S0 phase c: fresh teacher items again, continued from phase b
 N_S0D=${N_S0D:-36000}      # S0 phase d: fresh teacher items again, continued from phase c
+N_S0E=${N_S0E:-36000}      # S0 phase e: fresh teacher items again, continued from phase d
 N_RFT=${N_RFT:-1500}       # items sampled for RFT
 N_GRPO=${N_GRPO:-2000}     # items GRPO draws from
-N_DEV=${N_DEV:-300}        # dev split (beta choice)
+N_DEV=${N_DEV:-800}        # dev split (RFT learning rate and GRPO beta choices)
 N_TEST=${N_TEST:-2000}     # test split (the claims)
 S0_STEPS=${S0_STEPS:-375}  S0_LR=${S0_LR:-2e-3}  S0B_STEPS=${S0B_STEPS:-750} S0B_LR=${S0B_LR:-1.5e-3}
 S0C_STEPS=${S0C_STEPS:-1100} S0C_LR=${S0C_LR:-1e-3}   S0D_STEPS=${S0D_STEPS:-2250} S0D_LR=${S0D_LR:-8e-4}
-S1_LR=${S1_LR:-5e-4}       S1_EPOCHS=${S1_EPOCHS:-1}
-GRPO_SWEEP_STEPS=${GRPO_SWEEP_STEPS:-6} GRPO_STEPS=${GRPO_STEPS:-100} GRPO_LR=${GRPO_LR:-2e-4}
+S0E_STEPS=${S0E_STEPS:-2250} S0E_LR=${S0E_LR:-6e-4}
+S1_LRS=${S1_LRS:-"1e-4 2.5e-4 5e-4"}  S1_EPOCHS=${S1_EPOCHS:-1}   # RFT learning rates tried on the dev split
+# The beta sweep runs 24 GRPO steps per beta: after 6 (the second and third runs) the betas were within dev noise,
+# and the beta chosen that way (0.01) later collapsed part of the output format (third run: 18% unparseable).
+GRPO_SWEEP_STEPS=${GRPO_SWEEP_STEPS:-24} GRPO_STEPS=${GRPO_STEPS:-100} GRPO_LR=${GRPO_LR:-2e-4}
 BETAS=${BETAS:-"0 0.01 0.08"}
 BT_STEPS=${BT_STEPS:-250}
 N_META=${N_META:-1000}     # RFT items whose S2 samples (4 each) join the meta RM data
@@ -37,7 +41,7 @@ EVAL_K=${EVAL_K:-"1,2,4,8,16,32"}
 # the first run's n = 4 judgments short (forced verdicts), in evaluation, RFT sampling and GRPO alike.
 MAX_TOKENS=${MAX_TOKENS:-320}
 
-mkdir -p "$WORK"
+mkdir -p "$WORK/sweep"
 times="$WORK/times.tsv"
 [ -f "$times" ] || printf 'stage\tseconds\n' > "$times"
 
@@ -83,9 +87,13 @@ stage_data() {
   run_stage teacher-s0d "$WORK/s0d-teacher.jsonl" "$GRM" synth teacher --in "$WORK/s0d-items.jsonl" --out "$WORK/s0d-teacher.jsonl" --seed 14
   run_stage teacher-s0d-np "$WORK/s0d-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/s0d-items.jsonl" \
       --out "$WORK/s0d-teacher-np.jsonl" --seed 14 --no-principles
+  run_stage items-s0e "$WORK/s0e-items.jsonl" "$GRM" synth items --n "$N_S0E" --seed 107 --out "$WORK/s0e-items.jsonl"
+  run_stage teacher-s0e "$WORK/s0e-teacher.jsonl" "$GRM" synth teacher --in "$WORK/s0e-items.jsonl" --out "$WORK/s0e-teacher.jsonl" --seed 15
+  run_stage teacher-s0e-np "$WORK/s0e-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/s0e-items.jsonl" \
+      --out "$WORK/s0e-teacher-np.jsonl" --seed 15 --no-principles
   run_stage items-rft "$WORK/rft-items.jsonl" "$GRM" synth items --n "$N_RFT" --seed 102 --out "$WORK/rft-items.jsonl"
   run_stage items-grpo "$WORK/grpo-items.jsonl" "$GRM" synth items --n "$N_GRPO" --seed 103 --out "$WORK/grpo-items.jsonl"
-  run_stage items-dev "$WORK/dev.jsonl" "$GRM" synth items --n "$N_DEV" --seed 202 --out "$WORK/dev.jsonl"
+  run_stage items-dev "$WORK/dev.jsonl" "$GRM" synth items --n "$N_DEV" --seed 204 --out "$WORK/dev.jsonl"
   run_stage items-test "$WORK/test.jsonl" "$GRM" synth items --n "$N_TEST" --seed 303 --out "$WORK/test.jsonl"
   run_stage teacher "$WORK/s0-teacher.jsonl" "$GRM" synth teacher --in "$WORK/s0-items.jsonl" --out "$WORK/s0-teacher.jsonl" --seed 11
   run_stage teacher-np "$WORK/s0-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/s0-items.jsonl" \
@@ -99,9 +107,10 @@ stage_init() {
       --heads "$HEADS" --kv-heads "$KV_HEADS" --ff "$FF" --ctx 1024 --template compact --seed 1 --out "$WORK/init.gguf"
 }
 
-# S0 in four phases on fresh teacher trajectories each (6,000, 12,000, 18,000, 36,000), each continuing from the
-# last: after phase a the judge was at 20% greedy (it wrote the same critique for every response), after phase b
-# at 29%, after phase c at 39%, each time with the loss still falling (0.31 -> 0.14 -> 0.07 per token).
+# S0 in five phases on fresh teacher trajectories each (6,000, 12,000, 18,000, 36,000, 36,000), each continuing
+# from the last: after phase a the judge was at 20% greedy (it wrote the same critique for every response), after
+# phase b at 29%, after phase c at 39%, after phase d at 50.5%, each time with the loss still falling (0.31 -> 0.14
+# -> 0.07 -> 0.055 per token).
 stage_s0() {
   run_stage s0a "$WORK/s0a.gguf" sft "$WORK/init.gguf" "$WORK/s0-teacher.jsonl" "$WORK/s0a.gguf" \
       --max-steps "$S0_STEPS" --lr "$S0_LR" --warmup 30 --min-lr-ratio 0.1
@@ -109,16 +118,55 @@ stage_s0() {
       --max-steps "$S0B_STEPS" --lr "$S0B_LR" --warmup 10 --min-lr-ratio 0.1
   run_stage s0c "$WORK/s0c.gguf" sft "$WORK/s0b.gguf" "$WORK/s0c-teacher.jsonl" "$WORK/s0c.gguf" \
       --max-steps "$S0C_STEPS" --lr "$S0C_LR" --warmup 10 --min-lr-ratio 0.05
-  run_stage s0 "$WORK/s0.gguf" sft "$WORK/s0c.gguf" "$WORK/s0d-teacher.jsonl" "$WORK/s0.gguf" \
+  run_stage s0d "$WORK/s0d.gguf" sft "$WORK/s0c.gguf" "$WORK/s0d-teacher.jsonl" "$WORK/s0d.gguf" \
       --max-steps "$S0D_STEPS" --lr "$S0D_LR" --warmup 10 --min-lr-ratio 0.05
+  run_stage s0 "$WORK/s0.gguf" sft "$WORK/s0d.gguf" "$WORK/s0e-teacher.jsonl" "$WORK/s0.gguf" \
+      --max-steps "$S0E_STEPS" --lr "$S0E_LR" --warmup 10 --min-lr-ratio 0.05
   run_stage eval-s0 "$WORK/eval/s0/report.json" evaluate s0 "$WORK/s0.gguf" greedy
+}
+
+# dev_eval NAME MODEL: greedy accuracy of MODEL on the dev split, into $WORK/sweep/dev-NAME (skipped when there).
+dev_eval() {
+  run_stage "dev-$1" "$WORK/sweep/dev-$1/report.json" \
+      "$GRM" eval --bench items --data "$WORK/dev.jsonl" --model "$2" --k greedy \
+      --report "$WORK/sweep/dev-$1" --max-tokens "$MAX_TOKENS" --threads "$THREADS" -q
+}
+
+# pick_on_dev OUT PREFIX VALUE...: writes to OUT the VALUE whose dev run $WORK/sweep/dev-PREFIX$VALUE has the
+# best greedy accuracy (the first listed wins ties); kept once written, so a resumed run keeps its choice.
+pick_on_dev() {
+  local out=$1 prefix=$2
+  shift 2
+  [ -f "$out" ] && return 0
+  local v
+  for v in "$@"; do
+    printf '%s %s\n' "$(jq -r '.benchmarks.items.methods.greedy.main.value' "$WORK/sweep/dev-$prefix$v/report.json")" "$v"
+  done | sort -s -k1,1 -g -r | head -1 | cut -d' ' -f2 > "$out.tmp" && mv "$out.tmp" "$out"
+}
+
+# keep_sweep_model FROM TO: the chosen sweep model (and its training log) under the stage's own name; the model
+# lands last and whole, so an interrupted copy is redone on resume.
+keep_sweep_model() {
+  cp "$1.log" "$2.log"
+  cp "$1" "$2.tmp" && mv "$2.tmp" "$2"
 }
 
 stage_s1() {
   run_stage rft-data "$WORK/rft.jsonl" "$GRM" train rft-data --model "$WORK/s0.gguf" --items "$WORK/rft-items.jsonl" \
       --samples 3 --temperature 1 --max-tokens "$MAX_TOKENS" --threads "$THREADS" --seed 21 --out "$WORK/rft.jsonl"
-  run_stage s1 "$WORK/s1.gguf" sft "$WORK/s0.gguf" "$WORK/rft.jsonl" "$WORK/s1.gguf" \
-      --epochs "$S1_EPOCHS" --lr "$S1_LR" --warmup 10 --min-lr-ratio 0.1
+  # The RFT learning rate is chosen on the dev split: a rate that suited a weak S0 (5e-4 for the second run's
+  # 39% S0) lowered the third run's 50% S0 by four points.
+  dev_eval s0 "$WORK/s0.gguf"
+  local lr
+  for lr in $S1_LRS; do
+    run_stage "s1-lr-$lr" "$WORK/sweep/s1-lr-$lr.gguf" sft "$WORK/s0.gguf" "$WORK/rft.jsonl" "$WORK/sweep/s1-lr-$lr.gguf" \
+        --epochs "$S1_EPOCHS" --lr "$lr" --warmup 10 --min-lr-ratio 0.1
+    dev_eval "s1-lr-$lr" "$WORK/sweep/s1-lr-$lr.gguf"
+  done
+  pick_on_dev "$WORK/s1-lr" s1-lr- $S1_LRS
+  lr=$(cat "$WORK/s1-lr")
+  echo "recipe: S1 lr = $lr (dev)" >&2
+  run_stage s1 "$WORK/s1.gguf" keep_sweep_model "$WORK/sweep/s1-lr-$lr.gguf" "$WORK/s1.gguf"
   run_stage eval-s1 "$WORK/eval/s1/report.json" evaluate s1 "$WORK/s1.gguf" greedy
 }
 
@@ -129,19 +177,12 @@ grpo() {  # grpo OUT STEPS BETA
 }
 
 stage_s2() {
+  local beta
   for beta in $BETAS; do
     run_stage "grpo-beta-$beta" "$WORK/sweep/beta-$beta.gguf" grpo "$WORK/sweep/beta-$beta.gguf" "$GRPO_SWEEP_STEPS" "$beta"
-    run_stage "dev-beta-$beta" "$WORK/sweep/dev-$beta/report.json" \
-        "$GRM" eval --bench items --data "$WORK/dev.jsonl" --model "$WORK/sweep/beta-$beta.gguf" --k greedy \
-        --report "$WORK/sweep/dev-$beta" --max-tokens "$MAX_TOKENS" --threads "$THREADS" -q
+    dev_eval "beta-$beta" "$WORK/sweep/beta-$beta.gguf"
   done
-  if [ ! -f "$WORK/beta" ]; then
-    # The best greedy dev accuracy wins; the first beta listed wins ties.
-    for beta in $BETAS; do
-      printf '%s %s\n' "$(jq -r '.benchmarks.items.methods.greedy.main.value' "$WORK/sweep/dev-$beta/report.json")" "$beta"
-    done | sort -s -k1,1 -g -r | head -1 | cut -d' ' -f2 > "$WORK/beta.tmp" && mv "$WORK/beta.tmp" "$WORK/beta"
-  fi
-  local beta
+  pick_on_dev "$WORK/beta" beta- $BETAS
   beta=$(cat "$WORK/beta")
   echo "recipe: beta = $beta (dev)" >&2
   run_stage s2 "$WORK/s2.gguf" grpo "$WORK/s2.gguf" "$GRPO_STEPS" "$beta"
@@ -173,13 +214,15 @@ stage_ablations() {
       --max-steps "$S0B_STEPS" --lr "$S0B_LR" --warmup 10 --min-lr-ratio 0.1
   run_stage s0c-np "$WORK/s0c-np.gguf" sft "$WORK/s0b-np.gguf" "$WORK/s0c-teacher-np.jsonl" "$WORK/s0c-np.gguf" \
       --max-steps "$S0C_STEPS" --lr "$S0C_LR" --warmup 10 --min-lr-ratio 0.05
-  run_stage s0-np "$WORK/s0-np.gguf" sft "$WORK/s0c-np.gguf" "$WORK/s0d-teacher-np.jsonl" "$WORK/s0-np.gguf" \
+  run_stage s0d-np "$WORK/s0d-np.gguf" sft "$WORK/s0c-np.gguf" "$WORK/s0d-teacher-np.jsonl" "$WORK/s0d-np.gguf" \
       --max-steps "$S0D_STEPS" --lr "$S0D_LR" --warmup 10 --min-lr-ratio 0.05
+  run_stage s0-np "$WORK/s0-np.gguf" sft "$WORK/s0d-np.gguf" "$WORK/s0e-teacher-np.jsonl" "$WORK/s0-np.gguf" \
+      --max-steps "$S0E_STEPS" --lr "$S0E_LR" --warmup 10 --min-lr-ratio 0.05
   run_stage rft-data-np "$WORK/rft-np.jsonl" "$GRM" train rft-data --model "$WORK/s0-np.gguf" \
       --items "$WORK/rft-items.jsonl" --samples 3 --temperature 1 --max-tokens "$MAX_TOKENS" --threads "$THREADS" \
       --seed 21 --out "$WORK/rft-np.jsonl"
   run_stage s1-np "$WORK/s1-np.gguf" sft "$WORK/s0-np.gguf" "$WORK/rft-np.jsonl" "$WORK/s1-np.gguf" \
-      --epochs "$S1_EPOCHS" --lr "$S1_LR" --warmup 10 --min-lr-ratio 0.1
+      --epochs "$S1_EPOCHS" --lr "$(cat "$WORK/s1-lr")" --warmup 10 --min-lr-ratio 0.1
 }
 
 stage_bt() {

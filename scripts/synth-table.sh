@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Markdown tables of a synth recipe run's evaluations (scripts/synth-recipe.sh), for docs/synth.md:
 # per model, accuracy overall and per family with 95% bootstrap intervals, for every method grm eval reported
-# (greedy, voting@k, meta_voting@k), and the scalar Bradley-Terry baseline.
+# (greedy, voting@k, meta_voting@k), the scalar Bradley-Terry baseline, and the dev-split choices of the sweeps.
 # Usage: scripts/synth-table.sh [WORK]   (default runs/synth). Needs jq.
 set -euo pipefail
 work=${1:-runs/synth}
@@ -24,6 +24,18 @@ if [ -f "$work/eval/bt.json" ]; then
     \"| bt (n >= 2 items) | scalar | \(.accuracy.value | $pct) [\(.accuracy.ci[0] | $pct), \(.accuracy.ci[1] | $pct)] | \" +
     ([\"F1\",\"F2\",\"F3\",\"F4\",\"F5\",\"F6\"] | map(\$s[.].value // null | if . == null then \"-\" else ($pct | tostring) end) | join(\" | \")) + \" |\"
   " "$work/eval/bt.json"
+fi
+if ls "$work"/sweep/dev-*/report.json > /dev/null 2>&1; then
+  echo
+  echo "Dev split choices (greedy accuracy on \`dev.jsonl\`; s0 = the start of RFT, s1-lr-X = RFT at learning rate X, beta-X"
+  echo "= GRPO_SWEEP_STEPS GRPO steps from S1 at beta X; the third run named those by the bare beta):"
+  echo
+  echo "| dev run | greedy |"
+  echo "| --- | --- |"
+  for report in "$work"/sweep/dev-*/report.json; do
+    name=$(basename "$(dirname "$report")"); name=${name#dev-}
+    printf '| %s | %s |\n' "$name" "$(jq -r ".benchmarks.items.methods.greedy.main.value | $pct" "$report")"
+  done
 fi
 echo
 echo "Stage wall times (2 cores):"
