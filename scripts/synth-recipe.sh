@@ -174,12 +174,23 @@ stage_s1() {
 }
 
 grpo() {  # grpo OUT STEPS BETA
-  "$GRM" train grpo --model "$WORK/s1.gguf" --items "$WORK/grpo-items.jsonl" --out "$1" --steps "$2" --beta "$3" \
+  "$GRM" train grpo --model "$WORK/s1.gguf" --items "$WORK/grpo-hard.jsonl" --out "$1" --steps "$2" --beta "$3" \
       --group 4 --items-per-step 8 --lr "$GRPO_LR" --warmup 2 --temperature 1 --max-tokens "$MAX_TOKENS" \
       --checkpoint-every 4 --resume --log "$1.log" --threads "$THREADS" -q
 }
 
 stage_s2() {
+  # SPEC 3.2: the items S1 already gets right 3 of 3 times leave GRPO's pool (their groups agree: zero advantage).
+  # The fourth run's S2 predates this filter (it drew from all of grpo-items.jsonl).
+  run_stage grpo-s1-samples "$WORK/grpo-s1.jsonl" "$GRM" train rft-data --model "$WORK/s1.gguf" \
+      --items "$WORK/grpo-items.jsonl" --samples 3 --keep all --no-hint --temperature 1 --max-tokens "$MAX_TOKENS" \
+      --threads "$THREADS" --seed 41 --out "$WORK/grpo-s1.jsonl"
+  if [ ! -f "$WORK/grpo-hard.jsonl" ]; then
+    jq -nc --slurpfile s "$WORK/grpo-s1.jsonl" '
+      ($s | group_by(.item.id) | map(select(all(.[]; .label == 1)) | {key: .[0].item.id, value: true}) | from_entries)
+      as $easy | inputs | select($easy[.id] | not)' "$WORK/grpo-items.jsonl" > "$WORK/grpo-hard.tmp"
+    mv "$WORK/grpo-hard.tmp" "$WORK/grpo-hard.jsonl"
+  fi
   local beta
   for beta in $BETAS; do
     run_stage "grpo-beta-$beta" "$WORK/sweep/beta-$beta.gguf" grpo "$WORK/sweep/beta-$beta.gguf" "$GRPO_SWEEP_STEPS" "$beta"
