@@ -147,6 +147,16 @@ pick_on_dev() {
   done | sort -s -k1,1 -g -r | head -1 | cut -d' ' -f2 > "$out.tmp" && mv "$out.tmp" "$out"
 }
 
+# chosen NAME: the value a dev sweep wrote to $WORK/NAME (s1-lr: stage s1; beta: stage s2); stops the recipe,
+# naming the stage to run, when that sweep has not run. Call it in an assignment, so that set -e sees the exit.
+chosen() {
+  if [ ! -f "$WORK/$1" ]; then
+    echo "recipe: $WORK/$1 is missing: run the stage whose dev sweep chooses it first (s1 for s1-lr, s2 for beta)" >&2
+    exit 1
+  fi
+  cat "$WORK/$1"
+}
+
 # keep_sweep_model FROM TO: the chosen sweep model (and its training log) under the stage's own name; the model
 # lands last and whole, so an interrupted copy is redone on resume.
 keep_sweep_model() {
@@ -167,7 +177,7 @@ stage_s1() {
     dev_eval "s1-lr-$lr" "$WORK/sweep/s1-lr-$lr.gguf"
   done
   pick_on_dev "$WORK/s1-lr" s1-lr- $S1_LRS
-  lr=$(cat "$WORK/s1-lr")
+  lr=$(chosen s1-lr)
   echo "recipe: S1 lr = $lr (dev)" >&2
   run_stage s1 "$WORK/s1.gguf" keep_sweep_model "$WORK/sweep/s1-lr-$lr.gguf" "$WORK/s1.gguf"
   run_stage eval-s1 "$WORK/eval/s1/report.json" evaluate s1 "$WORK/s1.gguf" greedy
@@ -197,7 +207,7 @@ stage_s2() {
     dev_eval "beta-$beta" "$WORK/sweep/beta-$beta.gguf"
   done
   pick_on_dev "$WORK/beta" beta- $BETAS
-  beta=$(cat "$WORK/beta")
+  beta=$(chosen beta)
   echo "recipe: beta = $beta (dev)" >&2
   run_stage s2 "$WORK/s2.gguf" grpo "$WORK/s2.gguf" "$GRPO_STEPS" "$beta"
 }
@@ -235,8 +245,10 @@ stage_ablations() {
   run_stage rft-data-np "$WORK/rft-np.jsonl" "$GRM" train rft-data --model "$WORK/s0-np.gguf" \
       --items "$WORK/rft-items.jsonl" --samples 3 --temperature 1 --max-tokens "$MAX_TOKENS" --threads "$THREADS" \
       --seed 21 --out "$WORK/rft-np.jsonl"
+  local lr  # the learning rate S1's own dev sweep chose
+  lr=$(chosen s1-lr)
   run_stage s1-np "$WORK/s1-np.gguf" sft "$WORK/s0-np.gguf" "$WORK/rft-np.jsonl" "$WORK/s1-np.gguf" \
-      --epochs "$S1_EPOCHS" --lr "$(cat "$WORK/s1-lr")" --warmup 10 --min-lr-ratio 0.1
+      --epochs "$S1_EPOCHS" --lr "$lr" --warmup 10 --min-lr-ratio 0.1
 }
 
 stage_bt() {
