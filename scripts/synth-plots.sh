@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Curves of a synth recipe run (scripts/synth-recipe.sh) as PNGs for docs/synth.md: the SFT losses of S0 (phases a-e) and
 # S1 end to end (each phase continues the last, so its steps are counted on from the last one's), and GRPO's
-# reward, accuracy, KL and validity per step for each beta of the sweep and for S2.
+# reward, accuracy, KL and validity per step for each run of the sweep and for S2.
 # Usage: scripts/synth-plots.sh [WORK] [OUT_DIR]   (defaults: runs/synth, docs/synth). Needs jq and gnuplot.
 set -euo pipefail
 work=${1:-runs/synth}
@@ -36,7 +36,7 @@ fi
 
 # GRPO: one file per run (step, reward, accuracy, kl, valid), first update of each batch only.
 grpo_runs=()
-for log in "$work"/sweep/beta-*.gguf.log "$work/s2.gguf.log"; do
+for log in "$work"/sweep/beta-*.gguf.log "$work"/sweep/grpo-*.gguf.log "$work/s2.gguf.log"; do
   [ -f "$log" ] || continue
   name=$(basename "$log" .gguf.log)
   jq -r 'select(.update == 0) | [.step, .reward, .accuracy, .kl, .valid] | @tsv' "$log" > "$tmp/$name.dat"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The SPCT recipe on the synth domain (../shared/SYNTH.md, issue 5), end to end through grm's own commands:
 #   data -> domain vocabulary -> random init -> S0 (SFT on the noisy teacher) -> S1 (RFT, learning rate chosen
-#   on a dev split) -> S2 (GRPO, beta chosen on the dev split) -> meta RM -> ablations (no principles) ->
-#   evaluation on a fresh test split.
+#   on a dev split) -> S2 (GRPO, learning rate and beta chosen on the dev split) -> meta RM -> ablations (no
+#   principles) -> evaluation on a fresh test split.
 # Every stage writes its output atomically and is skipped when the output exists, and the training stages
 # checkpoint, so re-running the script resumes where it stopped. Wall times go to $WORK/times.tsv.
 #
@@ -24,7 +24,7 @@ N_S0D=${N_S0D:-36000}      # S0 phase d: fresh teacher items again, continued fr
 N_S0E=${N_S0E:-36000}      # S0 phase e: fresh teacher items again, continued from phase d
 N_RFT=${N_RFT:-1500}       # items sampled for RFT
 N_GRPO=${N_GRPO:-2000}     # items GRPO draws from
-N_DEV=${N_DEV:-800}        # dev split (RFT learning rate and GRPO beta choices)
+N_DEV=${N_DEV:-800}        # dev split (RFT learning rate, GRPO learning rate and beta)
 N_TEST=${N_TEST:-2000}     # test split (the claims)
 S0_STEPS=${S0_STEPS:-375}  S0_LR=${S0_LR:-2e-3}  S0B_STEPS=${S0B_STEPS:-750} S0B_LR=${S0B_LR:-1.5e-3}
 S0C_STEPS=${S0C_STEPS:-1100} S0C_LR=${S0C_LR:-1e-3}   S0D_STEPS=${S0D_STEPS:-2250} S0D_LR=${S0D_LR:-8e-4}
@@ -34,8 +34,9 @@ S1_LRS=${S1_LRS:-"1e-4 2.5e-4 5e-4"}  S1_EPOCHS=${S1_EPOCHS:-1}   # RFT learning
 # and the beta chosen that way (0.01) later collapsed part of the output format (third run: 18% unparseable).
 # GRPO's learning rate is a tenth of RFT's (the paper: 4e-7 against 5e-6): at 2e-4 (the earlier runs) 24 steps
 # at beta 0 took the fourth run's S1 from 52.8% to 42.5% on dev while the sampled reward did not move.
-GRPO_SWEEP_STEPS=${GRPO_SWEEP_STEPS:-24} GRPO_STEPS=${GRPO_STEPS:-100} GRPO_LR=${GRPO_LR:-2e-5}
-BETAS=${BETAS:-"0 0.01 0.08"}
+# The sweep is every GRPO_LRS x BETAS pair: 2e-5 held S1 (fourth run) without lifting it, so larger rates are tried.
+GRPO_SWEEP_STEPS=${GRPO_SWEEP_STEPS:-24} GRPO_STEPS=${GRPO_STEPS:-100}
+GRPO_LRS=${GRPO_LRS:-"2e-5 5e-5 1e-4"} BETAS=${BETAS:-"0 0.01 0.08"}
 BT_STEPS=${BT_STEPS:-250}
 N_META=${N_META:-1000}     # RFT items whose S2 samples (4 each) join the meta RM data
 META_STEPS=${META_STEPS:-0}  # 0 = one epoch
@@ -147,11 +148,12 @@ pick_on_dev() {
   done | sort -s -k1,1 -g -r | head -1 | cut -d' ' -f2 > "$out.tmp" && mv "$out.tmp" "$out"
 }
 
-# chosen NAME: the value a dev sweep wrote to $WORK/NAME (s1-lr: stage s1; beta: stage s2); stops the recipe,
-# naming the stage to run, when that sweep has not run. Call it in an assignment, so that set -e sees the exit.
+# chosen NAME: the value a dev sweep wrote to $WORK/NAME (s1-lr: stage s1; grpo: stage s2, as lr-X-beta-Y); stops
+# the recipe, naming the stage to run, when that sweep has not run. Call it in an assignment, so that set -e sees
+# the exit.
 chosen() {
   if [ ! -f "$WORK/$1" ]; then
-    echo "recipe: $WORK/$1 is missing: run the stage whose dev sweep chooses it first (s1 for s1-lr, s2 for beta)" >&2
+    echo "recipe: $WORK/$1 is missing: run the stage whose dev sweep chooses it first (s1 for s1-lr, s2 for grpo)" >&2
     exit 1
   fi
   cat "$WORK/$1"
@@ -183,9 +185,9 @@ stage_s1() {
   run_stage eval-s1 "$WORK/eval/s1/report.json" evaluate s1 "$WORK/s1.gguf" greedy
 }
 
-grpo() {  # grpo OUT STEPS BETA
-  "$GRM" train grpo --model "$WORK/s1.gguf" --items "$WORK/grpo-hard.jsonl" --out "$1" --steps "$2" --beta "$3" \
-      --group 4 --items-per-step 8 --lr "$GRPO_LR" --warmup 2 --temperature 1 --max-tokens "$MAX_TOKENS" \
+grpo() {  # grpo OUT STEPS LR BETA
+  "$GRM" train grpo --model "$WORK/s1.gguf" --items "$WORK/grpo-hard.jsonl" --out "$1" --steps "$2" --lr "$3" \
+      --beta "$4" --group 4 --items-per-step 8 --warmup 2 --temperature 1 --max-tokens "$MAX_TOKENS" \
       --checkpoint-every 4 --resume --log "$1.log" --threads "$THREADS" -q
 }
 
@@ -201,15 +203,21 @@ stage_s2() {
       as $easy | inputs | select($easy[.id] | not)' "$WORK/grpo-items.jsonl" > "$WORK/grpo-hard.tmp"
     mv "$WORK/grpo-hard.tmp" "$WORK/grpo-hard.jsonl"
   fi
-  local beta
-  for beta in $BETAS; do
-    run_stage "grpo-beta-$beta" "$WORK/sweep/beta-$beta.gguf" grpo "$WORK/sweep/beta-$beta.gguf" "$GRPO_SWEEP_STEPS" "$beta"
-    dev_eval "beta-$beta" "$WORK/sweep/beta-$beta.gguf"
+  local lr beta pairs=()
+  for lr in $GRPO_LRS; do
+    for beta in $BETAS; do
+      pairs+=("lr-$lr-beta-$beta")
+      run_stage "grpo-lr-$lr-beta-$beta" "$WORK/sweep/grpo-lr-$lr-beta-$beta.gguf" \
+          grpo "$WORK/sweep/grpo-lr-$lr-beta-$beta.gguf" "$GRPO_SWEEP_STEPS" "$lr" "$beta"
+      dev_eval "grpo-lr-$lr-beta-$beta" "$WORK/sweep/grpo-lr-$lr-beta-$beta.gguf"
+    done
   done
-  pick_on_dev "$WORK/beta" beta- $BETAS
-  beta=$(chosen beta)
-  echo "recipe: beta = $beta (dev)" >&2
-  run_stage s2 "$WORK/s2.gguf" grpo "$WORK/s2.gguf" "$GRPO_STEPS" "$beta"
+  pick_on_dev "$WORK/grpo" grpo- "${pairs[@]}"
+  local pair
+  pair=$(chosen grpo)
+  lr=${pair#lr-} && lr=${lr%-beta-*} && beta=${pair##*-beta-}
+  echo "recipe: GRPO lr = $lr, beta = $beta (dev)" >&2
+  run_stage s2 "$WORK/s2.gguf" grpo "$WORK/s2.gguf" "$GRPO_STEPS" "$lr" "$beta"
 }
 
 stage_meta() {

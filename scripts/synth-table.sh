@@ -27,8 +27,9 @@ if [ -f "$work/eval/bt.json" ]; then
 fi
 if ls "$work"/sweep/dev-*/report.json > /dev/null 2>&1; then
   echo
-  echo "Dev split choices (greedy accuracy on \`dev.jsonl\`; s0 = the start of RFT, s1-lr-X = RFT at learning rate X, beta-X"
-  echo "= GRPO_SWEEP_STEPS GRPO steps from S1 at beta X; the third run named those by the bare beta):"
+  echo "Dev split choices (greedy accuracy on \`dev.jsonl\`; s0 = the start of RFT, s1-lr-X = RFT at learning rate X,"
+  echo "grpo-lr-X-beta-Y = GRPO_SWEEP_STEPS GRPO steps from S1 at learning rate X and beta Y; runs 3 and 4 swept beta"
+  echo "alone, named beta-Y (run 3: the bare beta), at the GRPO_LR of the time):"
   echo
   echo "| dev run | greedy |"
   echo "| --- | --- |"
