@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "core/judgment_parser.h"
 #include "core/response_order.h"
@@ -132,6 +135,58 @@ TEST(LlamaJudgeEngineTest, GrammarMakesEveryVerdictParseableEvenOnARandomModel) 
   };
   EXPECT_EQ(count_valid(true), 16);
   EXPECT_LT(count_valid(false), 16);  // without the grammar a random model rarely writes a verdict
+}
+
+// A model that ends its turn after the critique, before any "Scores:" line (the shipped synth judge does this
+// now and then): with the grammar on, grm drops the end token and writes the verdict prefix itself, as when the
+// budget runs out. The model is the tiny one, taught by SFT to write one critique and stop.
+TEST(LlamaJudgeEngineTest, AModelThatStopsBeforeItsVerdictStillGetsOne) {
+  const std::string dir = test::scratch_dir("engine_eog");
+  const std::string critique = "Analysis:\n- Response 1: right.\n- Response 2: wrong.\n";
+  const nlohmann::json record{{"item", {{"id", "e"}, {"prompt", "Which answer is right?"}, {"responses", {"a", "b"}}}},
+                              {"order", {0, 1}}, {"template", "compact"}, {"trajectory", critique}};
+  test::write_text(dir + "/stop.jsonl", record.dump() + "\n");
+  auto trained = test::run_grm("train sft --model '" + test::tiny_model_path() + "' --data '" + dir + "/stop.jsonl' --out '" +
+                                   dir + "/stop.gguf' --epochs 100 --batch 1 --lr 1e-2 --warmup 0 --threads 2 -q",
+                               dir);
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  auto model = LlamaModel::load(dir + "/stop.gguf");
+  ASSERT_TRUE(model.ok()) << model.error().message;
+
+  auto judge = [&](bool grammar) {
+    LlamaEngineOptions o = small_options(64);
+    o.sampling.temperature = 0;
+    o.sampling.grammar = grammar;
+    o.prompt.kind = TemplateKind::kCompact;
+    auto engine = LlamaJudgeEngine::create(model.value(), o);
+    EXPECT_TRUE(engine.ok());
+    auto results = run_all(*engine.value(), {request(make_item("e", {"a", "b"}), 1, OrderMode::kFixed)});
+    EXPECT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].samples.size(), 1u);
+    return results[0].samples.at(0);
+  };
+  const Trajectory free = judge(false);  // the model's own ending: the critique, then its end token
+  EXPECT_EQ(free.finish, "eog") << free.text;
+  EXPECT_EQ(free.text, critique);
+  EXPECT_FALSE(parse_judgment(free.text, 2, {1, 10}).valid);
+
+  const Trajectory forced = judge(true);
+  EXPECT_EQ(forced.finish, "verdict");
+  EXPECT_TRUE(forced.forced_verdict);
+  EXPECT_EQ(forced.text.rfind(critique + "\nScores: \\boxed{", 0), 0u) << forced.text;
+  EXPECT_TRUE(parse_judgment(forced.text, 2, {1, 10}).valid) << forced.text;
+  // Forced where the model ended, not by the budget: the free run's tokens without its end token, then the
+  // forced prefix (marked forced, so training masks it), then the grammar's verdict; no end token anywhere.
+  ASSERT_FALSE(free.tokens.empty());
+  EXPECT_TRUE(llama_vocab_is_eog(model.value()->vocab(), free.tokens.back()));
+  const size_t cut = free.tokens.size() - 1;
+  ASSERT_EQ(forced.tokens.size(), forced.forced.size());
+  ASSERT_GT(forced.tokens.size(), cut);
+  EXPECT_TRUE(std::equal(free.tokens.begin(), free.tokens.begin() + cut, forced.tokens.begin()));
+  EXPECT_EQ(forced.forced[cut], 1);
+  EXPECT_EQ(std::count(forced.forced.begin(), forced.forced.begin() + cut, 1), 0);
+  EXPECT_EQ(static_cast<int>(forced.tokens.size()), forced.tokens_generated);
+  for (int32_t t : forced.tokens) EXPECT_FALSE(llama_vocab_is_eog(model.value()->vocab(), t));
 }
 
 TEST(LlamaJudgeEngineTest, ItemLongerThanTheContextFailsAloneAndTheRestRun) {

@@ -40,7 +40,7 @@ struct Trajectory {
   std::vector<int32_t> tokens;  // the generated token ids (forced ones and a final end token included)
   std::vector<uint8_t> forced;  // per token: 1 where the engine wrote it (the forced verdict prefix), not the model
   int tokens_generated = 0;
-  bool forced_verdict = false;  // the engine wrote "Scores: \boxed{" because the budget ran out
+  bool forced_verdict = false;  // the engine wrote "Scores: \boxed{": the budget ran out, or the model ended first
   std::string finish;           // "verdict" | "eog" | "length" | "error: ..."
 };
 

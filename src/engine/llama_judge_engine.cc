@@ -268,6 +268,16 @@ struct LlamaJudgeEngine::State {
     s.traj.tokens.push_back(tok);
     s.traj.forced.push_back(0);
     if (!so.fixed_length && llama_vocab_is_eog(model->vocab(), tok)) {
+      if (so.grammar && s.scores_at == std::string::npos) {
+        // The model ended its turn before any verdict: the end token is dropped (never decoded) and grm writes
+        // the verdict prefix, as when the budget runs out, so that every sample still parses.
+        s.traj.tokens.pop_back();
+        s.traj.forced.pop_back();
+        s.traj.tokens_generated--;
+        s.pending.clear();
+        force_verdict(a, s);
+        return;
+      }
       s.done = true;
       s.traj.finish = "eog";
       return;
@@ -302,19 +312,24 @@ struct LlamaJudgeEngine::State {
     }
     const int reserve = verdict_reserve_tokens(a.req.item.n(), static_cast<int>(forced.size()));
     if (so.grammar && !so.fixed_length && s.scores_at == std::string::npos &&
-        s.traj.tokens_generated + reserve >= so.max_tokens) {
-      const size_t before = s.traj.text.size();
-      s.scores_at = before + 1;  // after the newline of the forced prefix
-      s.traj.text += kForcedVerdictPrefix;
-      s.traj.tokens.insert(s.traj.tokens.end(), forced.begin(), forced.end());
-      s.traj.forced.insert(s.traj.forced.end(), forced.size(), 1);
-      s.token_end.insert(s.token_end.end(), forced.size(), s.traj.text.size());
-      activate_grammar(a, s, before);
-      s.traj.tokens_generated += static_cast<int>(forced.size());
-      s.traj.forced_verdict = true;
-      s.token_limit = std::max(s.token_limit, s.traj.tokens_generated + verdict_tail_tokens(a.req.item.n()));
-      s.pending.insert(s.pending.end(), forced.begin(), forced.end());
-    }
+        s.traj.tokens_generated + reserve >= so.max_tokens)
+      force_verdict(a, s);
+  }
+
+  // Appends kForcedVerdictPrefix ("Scores: \boxed{" on a new line) to sample s as forced tokens (decoded next,
+  // masked out of training) and hands the rest of the verdict to the grammar, within a few more tokens.
+  void force_verdict(Active& a, Sample& s) {
+    const size_t before = s.traj.text.size();
+    s.scores_at = before + 1;  // after the newline of the forced prefix
+    s.traj.text += kForcedVerdictPrefix;
+    s.traj.tokens.insert(s.traj.tokens.end(), forced.begin(), forced.end());
+    s.traj.forced.insert(s.traj.forced.end(), forced.size(), 1);
+    s.token_end.insert(s.token_end.end(), forced.size(), s.traj.text.size());
+    activate_grammar(a, s, before);
+    s.traj.tokens_generated += static_cast<int>(forced.size());
+    s.traj.forced_verdict = true;
+    s.token_limit = std::max(s.token_limit, s.traj.tokens_generated + verdict_tail_tokens(a.req.item.n()));
+    s.pending.insert(s.pending.end(), forced.begin(), forced.end());
   }
 
   // Temperature (or greedy) sampling straight from the logits, for the common case where no constraint is
