@@ -45,30 +45,36 @@ echo "| stage | seconds |"
 echo "| --- | --- |"
 tail -n +2 "$work/times.tsv" | awk -F'\t' '$2 > 0 { printf "| %s | %s |\n", $1, $2 }'
 
-# Claim 5 (shuffling): Voting@K over each item's whole pool of K samples (K = POS_K, default 8), by the position of the true best in the
-# item as written (test.jsonl), for every evaluation with a pool of more than one sample. With balanced orders
-# each sample sees the responses in another order, so a judge's bias for a position is voted away; with fixed
-# orders it is not.
+# Claim 5 (shuffling): Voting@K over the first K samples of each item's pool (K = POS_K, default 8), by the
+# position of the true best in the item as written (test.jsonl), for every evaluation with a pool of at least K
+# samples. With balanced orders each sample sees the responses in another order (the first K of a balanced pool
+# put every response at every position equally often when K is a multiple of n), so a judge's bias for a
+# position is voted away; with fixed orders it is not.
 test_items="$work/test.jsonl"
+pos_k=${POS_K:-8}
 if [ -f "$test_items" ]; then
   echo
-  echo "Voting over the whole pool by position of the true best (items with n >= 2; ties count as wrong):"
+  echo "Voting@$pos_k (the first $pos_k samples of each pool) by position of the true best (items with n >= 2; ties count as wrong):"
   echo
   echo "| evaluation | orders | pool | 1st | 2nd | 3rd | 4th |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
   for dir in "$work"/eval/*/; do
     name=$(basename "$dir")
-    # The same pool size for every evaluation (POS_K, default 8), else its largest pool.
-    pool="$dir"cache/items/pool-k${POS_K:-8}.jsonl
-    [ -f "$pool" ] || pool=$(ls "$dir"cache/items/pool-k*.jsonl 2>/dev/null | sort -V | tail -1)
+    # A pool of exactly K samples when the evaluation made one, else its largest (greedy-only: none).
+    pool="$dir"cache/items/pool-k$pos_k.jsonl
+    [ -f "$pool" ] || pool=$(ls "$dir"cache/items/pool-k*.jsonl 2>/dev/null | sort -V | tail -1 || true)
     [ -n "$pool" ] || continue
     k=$(basename "$pool" .jsonl | sed 's/pool-k//')
-    [ "$k" -gt 1 ] || continue
+    [ "$k" -ge "$pos_k" ] && [ "$pos_k" -gt 1 ] || continue
     orders=$(jq -r '.orders // "balanced"' "$dir/cache/items/settings.json")
-    jq -rn --arg name "$name" --arg orders "$orders" --arg k "$k" \
+    jq -rn --arg name "$name" --arg orders "$orders" --arg k "$k" --argjson K "$pos_k" \
        --slurpfile items "$test_items" --slurpfile pool "$pool" '
       ($items | map(select(.label.best != null) | {key: .id, value: .label.best}) | from_entries) as $best |
-      [$pool[] | select($best[.id] != null) | {pos: $best[.id], ok: (.correct and (.tie_broken | not))}] |
+      [$pool[] | select($best[.id] != null) |
+        ([.samples[:$K][] | select(.valid) | .scores] | transpose | map(add // 0)) as $sum |
+        ($sum | max) as $top |
+        {pos: $best[.id],
+         ok: (($sum | length) > 0 and ([$sum[] | select(. == $top)] | length) == 1 and $sum[$best[.id]] == $top)}] |
       group_by(.pos) | map({pos: .[0].pos, acc: (map(if .ok then 1 else 0 end) | add / length), n: length}) |
       "| \($name) | \($orders) | \($k) | " +
       (map("\(.acc * 1000 | round / 10) (n=\(.n))") | join(" | ")) + " |"'
