@@ -264,20 +264,18 @@ struct LlamaJudgeEngine::State {
   void accept_token(Active& a, Sample& s, llama_token tok) {
     const auto& so = opts.sampling;
     s.started = true;
+    const bool eog = !so.fixed_length && llama_vocab_is_eog(model->vocab(), tok);
+    if (eog && so.grammar && s.scores_at == std::string::npos) {
+      // The model ended its turn before any verdict: the end token is not kept (nor decoded) and grm writes the
+      // verdict prefix, as when the budget runs out, so that every sample still parses.
+      s.pending.clear();
+      force_verdict(a, s);
+      return;
+    }
     s.traj.tokens_generated++;
     s.traj.tokens.push_back(tok);
     s.traj.forced.push_back(0);
-    if (!so.fixed_length && llama_vocab_is_eog(model->vocab(), tok)) {
-      if (so.grammar && s.scores_at == std::string::npos) {
-        // The model ended its turn before any verdict: the end token is dropped (never decoded) and grm writes
-        // the verdict prefix, as when the budget runs out, so that every sample still parses.
-        s.traj.tokens.pop_back();
-        s.traj.forced.pop_back();
-        s.traj.tokens_generated--;
-        s.pending.clear();
-        force_verdict(a, s);
-        return;
-      }
+    if (eog) {
       s.done = true;
       s.traj.finish = "eog";
       return;
