@@ -44,6 +44,10 @@ EVAL_K=${EVAL_K:-"1,2,4,8,16,32"}
 # The longest teacher trajectories (n = 4, F3) are ~600 characters, ~260 tokens: a 160-token budget cut 81% of
 # the first run's n = 4 judgments short (forced verdicts), in evaluation, RFT sampling and GRPO alike.
 MAX_TOKENS=${MAX_TOKENS:-320}
+# SFT batches sequences of similar length (grm train sft --length-window): random batches of 16 teacher
+# trajectories pad to 1.36x the tokens they train on. 0 turns it off (the first five runs trained without it;
+# a phase must resume with the setting it started with, which grm checks).
+LENGTH_WINDOW=${LENGTH_WINDOW:-64}
 
 mkdir -p "$WORK/sweep"
 times="$WORK/times.tsv"
@@ -67,7 +71,7 @@ sft() {  # sft MODEL DATA OUT [extra flags]
   local model=$1 data=$2 out=$3
   shift 3
   "$GRM" train sft --model "$model" --data "$data" --out "$out" --batch 16 --threads "$THREADS" \
-      --checkpoint-every 50 --resume --log "$out.log" -q "$@"
+      --checkpoint-every 50 --resume --length-window "$LENGTH_WINDOW" --log "$out.log" -q "$@"
 }
 
 evaluate() {  # evaluate NAME MODEL K_LIST [extra flags]: grm eval on the test split into $WORK/eval/NAME

@@ -284,6 +284,13 @@ TEST(TrainTest, ResumeReproducesTheLossesOfAnUninterruptedRun) {
   EXPECT_EQ(steps, (std::vector<long>{4, 5, 6}));
   ASSERT_EQ(resumed.size(), 3u);
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(resumed[i], full[3 + i], 1e-6) << "step " << 4 + i;
+  // The checkpoint records the order of the steps it took: another seed would train other examples after it.
+  o.seed = 2;
+  auto m2 = TrainModel::load(test::tiny_model_path());
+  auto refused = train_sft(*m2.value(), data.value(), o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("step-000003' was written for another data order"), std::string::npos)
+      << refused.error().message;
 }
 
 TEST(TrainTest, BadModelsAndRecordsAreClearErrors) {

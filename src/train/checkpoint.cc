@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gguf.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -11,7 +12,8 @@
 namespace grm {
 namespace fs = std::filesystem;
 
-Status write_checkpoint(const std::string& dir, long step, const std::function<Status(const std::string&)>& write_files) {
+Status write_checkpoint(const std::string& dir, long step, const std::function<Status(const std::string&)>& write_files,
+                        uint64_t plan) {
   const std::string final_dir = (fs::path(dir) / fmt::format("step-{:06}", step)).string();
   const std::string tmp = final_dir + ".tmp";
   std::error_code ec;
@@ -21,7 +23,9 @@ Status write_checkpoint(const std::string& dir, long step, const std::function<S
   if (auto st = write_files(tmp); !st) return st;
   {
     std::ofstream state(fs::path(tmp) / "state.json");
-    state << nlohmann::json{{"step", step}}.dump() << "\n";
+    nlohmann::json j{{"step", step}};
+    if (plan != 0) j["plan"] = fmt::format("{:016x}", plan);
+    state << j.dump() << "\n";
     if (!state.flush()) return Error{fmt::format("cannot write '{}/state.json'", tmp)};
   }
   fs::remove_all(final_dir, ec);
@@ -42,22 +46,34 @@ std::optional<CheckpointRef> newest_checkpoint(const std::string& dir) {
     auto j = nlohmann::json::parse(sf, nullptr, false);
     if (j.is_discarded() || !j.contains("step") || !j["step"].is_number_integer()) continue;
     const long step = j["step"].get<long>();
-    if (!best || step > best->step) best = CheckpointRef{e.path().string(), step};
+    uint64_t plan = 0;
+    if (j.contains("plan") && j["plan"].is_string()) plan = std::strtoull(j["plan"].get<std::string>().c_str(), nullptr, 16);
+    if (!best || step > best->step) best = CheckpointRef{e.path().string(), step, plan};
   }
   return best;
 }
 
 Status write_training_checkpoint(const std::string& dir, long step,
-                                 const std::function<Status(const std::string&)>& save_weights, const AdamW& opt) {
-  return write_checkpoint(dir, step, [&](const std::string& tmp) -> Status {
-    if (auto st = save_weights(tmp); !st) return st;
-    return opt.save((fs::path(tmp) / "optimizer.gguf").string());
-  });
+                                 const std::function<Status(const std::string&)>& save_weights, const AdamW& opt,
+                                 uint64_t plan) {
+  return write_checkpoint(
+      dir, step,
+      [&](const std::string& tmp) -> Status {
+        if (auto st = save_weights(tmp); !st) return st;
+        return opt.save((fs::path(tmp) / "optimizer.gguf").string());
+      },
+      plan);
 }
 
-Result<long> resume_training(const std::string& dir, const std::function<Status(const std::string&)>& load_weights, AdamW& opt) {
+Result<long> resume_training(const std::string& dir, const std::function<Status(const std::string&)>& load_weights, AdamW& opt,
+                             const std::function<uint64_t(long)>& plan_upto) {
   auto ck = newest_checkpoint(dir);
   if (!ck) return 0L;
+  if (plan_upto && ck->plan != 0 && ck->plan != plan_upto(ck->step))
+    return Error{fmt::format(
+        "checkpoint '{}' was written for another data order (seed, batch, accum, epochs, data or --length-window "
+        "changed): resume with the options it was started with, or remove {} to start over",
+        ck->path, dir)};
   if (auto st = load_weights(ck->path); !st) return st.error();
   if (auto st = opt.load((fs::path(ck->path) / "optimizer.gguf").string()); !st) return st.error();
   return ck->step;

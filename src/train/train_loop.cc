@@ -5,34 +5,24 @@
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <numeric>
 
-#include "core/random.h"
 #include "train/adamw.h"
+#include "train/batch_plan.h"
 #include "train/checkpoint.h"
 #include "train/step_log.h"
 
 namespace grm {
 namespace {
 
-// The micro-batches of every optimizer step, in order: example indices.
-std::vector<std::vector<std::vector<int>>> plan_steps(int n, const TrainLoopOptions& o) {
-  std::vector<std::vector<std::vector<int>>> steps;
-  for (int e = 0; e < o.epochs; ++e) {
-    std::vector<int> idx(n);
-    std::iota(idx.begin(), idx.end(), 0);
-    uint64_t s = o.seed * 1000003ull + static_cast<uint64_t>(e);
-    for (int i = n - 1; i > 0; --i) std::swap(idx[i], idx[splitmix64(s) % static_cast<uint64_t>(i + 1)]);
-    const int per_step = o.batch * o.accum;
-    for (int start = 0; start < n; start += per_step) {
-      std::vector<std::vector<int>> micro;
-      for (int m = start; m < std::min(n, start + per_step); m += o.batch)
-        micro.emplace_back(idx.begin() + m, idx.begin() + std::min(std::min(n, start + per_step), m + o.batch));
-      steps.push_back(std::move(micro));
-    }
-  }
-  if (o.max_steps > 0 && static_cast<long>(steps.size()) > o.max_steps) steps.resize(o.max_steps);
-  return steps;
+BatchPlanOptions plan_options(const TrainLoopOptions& o) {
+  BatchPlanOptions p;
+  p.epochs = o.epochs;
+  p.max_steps = o.max_steps;
+  p.batch = o.batch;
+  p.accum = o.accum;
+  p.seed = o.seed;
+  p.length_window = o.length_window;
+  return p;
 }
 
 }  // namespace
@@ -40,14 +30,16 @@ std::vector<std::vector<std::vector<int>>> plan_steps(int n, const TrainLoopOpti
 Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, const StepCallback& on_step) {
   if (obj.size() == 0) return Error{"no training examples"};
   if (o.batch < 1 || o.accum < 1 || o.epochs < 1) return Error{"--batch, --accum and --epochs must be at least 1"};
-  const auto steps = plan_steps(obj.size(), o);
+  if (o.length_window < 0) return Error{"--length-window must be 0 (off) or a number of steps"};
+  const auto steps = plan_steps(obj.size(), plan_options(o), [&](int i) { return obj.tokens({i}); });
   const long total = static_cast<long>(steps.size());
+  const auto plan_upto = [&](long n) { return plan_fingerprint(steps, static_cast<size_t>(n)); };
   AdamWOptions ao;
   ao.weight_decay = static_cast<float>(o.weight_decay);
   AdamW opt(obj.params(), ao);
   long start = 0;
   if (o.resume) {
-    auto r = resume_training(o.checkpoint_dir, [&](const std::string& d) { return obj.load_weights(d); }, opt);
+    auto r = resume_training(o.checkpoint_dir, [&](const std::string& d) { return obj.load_weights(d); }, opt, plan_upto);
     if (!r) return r.error();
     start = r.value();
   }
@@ -85,7 +77,8 @@ Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, cons
       return st.error();
     if (on_step) on_step(r);
     if (!o.checkpoint_dir.empty() && o.checkpoint_every > 0 && r.step % o.checkpoint_every == 0 && r.step < total) {
-      auto st = write_training_checkpoint(o.checkpoint_dir, r.step, [&](const std::string& d) { return obj.save_weights(d); }, opt);
+      auto st = write_training_checkpoint(o.checkpoint_dir, r.step, [&](const std::string& d) { return obj.save_weights(d); }, opt,
+                                          plan_upto(r.step));
       if (!st) return st.error();
     }
   }
