@@ -1,12 +1,14 @@
 // The supervised trainers' data order: coverage, determinism, and what length windows buy.
 #include "train/batch_plan.h"
 
+#include <ggml.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
 
 #include "core/random.h"
+#include "train/train_loop.h"
 
 namespace grm {
 namespace {
@@ -123,6 +125,66 @@ TEST(BatchPlanTest, ThePlanIsAFunctionOfItsInputsAndMaxStepsCutsItShort) {
   const auto other = plan_steps(300, o, length);
   EXPECT_NE(other, full);
   EXPECT_NE(plan_fingerprint(other, 20), plan_fingerprint(full, 20));
+}
+
+// An objective over examples of given lengths whose loss is scale x the micro-batch's tokens: records the scale
+// (the weight of one token) each micro-batch is given.
+class TokenWeightProbe final : public TrainObjective {
+ public:
+  explicit TokenWeightProbe(std::vector<long> len) : len_(std::move(len)) {
+    ctx_ = ggml_init({1 << 16, nullptr, false});
+    params_.push_back(ggml_new_tensor_1d(ctx_, GGML_TYPE_F32, 1));
+    ggml_set_name(params_[0], "w");
+    static_cast<float*>(params_[0]->data)[0] = 0.0f;
+  }
+  ~TokenWeightProbe() override { ggml_free(ctx_); }
+  int size() const override { return static_cast<int>(len_.size()); }
+  const std::vector<ggml_tensor*>& params() const override { return params_; }
+  double units(const std::vector<int>& which) const override { return static_cast<double>(tokens(which)); }
+  long tokens(const std::vector<int>& which) const override {
+    long n = 0;
+    for (int i : which) n += len_[i];
+    return n;
+  }
+  Result<double> run(const std::vector<int>& which, float scale, HostGrads* grads) override {
+    scales.push_back(scale);
+    (*grads)[0][0] += scale;
+    return scale * units(which);
+  }
+  Status save_weights(const std::string&) const override { return Ok{}; }
+  Status load_weights(const std::string&) override { return Ok{}; }
+
+  std::vector<float> scales;
+
+ private:
+  std::vector<long> len_;
+  ggml_context* ctx_ = nullptr;
+  std::vector<ggml_tensor*> params_;
+};
+
+TEST(BatchPlanTest, WithLengthWindowsEveryTokenWeighsTheSame) {
+  const auto len = spread_lengths(512);
+  long all = 0;
+  for (long l : len) all += l;
+  TrainLoopOptions o;
+  o.batch = 16;
+  o.lr = 0.0;
+  std::vector<double> losses;
+  auto record = [&](const StepReport& r) { losses.push_back(r.loss); };
+  TokenWeightProbe plain(len);
+  ASSERT_TRUE(run_train_loop(plain, o, record).ok());
+  // Random batches: each step is divided by its own tokens, so the weights differ from step to step.
+  EXPECT_GT(*std::max_element(plain.scales.begin(), plain.scales.end()), 1.05f * *std::min_element(plain.scales.begin(), plain.scales.end()));
+  o.length_window = 8;
+  TokenWeightProbe windowed(len);
+  losses.clear();
+  ASSERT_TRUE(run_train_loop(windowed, o, record).ok());
+  ASSERT_EQ(windowed.scales.size(), 32u);
+  // Sorted batches differ in length far more, yet every token gets 1 / (mean tokens per step) ...
+  for (float s : windowed.scales) EXPECT_NEAR(s, 32.0 / all, 1e-9);
+  // ... and the logged loss is still the mean per token of its step (this probe's is 1 per token).
+  ASSERT_EQ(losses.size(), 32u);
+  for (double l : losses) EXPECT_NEAR(l, 1.0, 1e-6);
 }
 
 }  // namespace

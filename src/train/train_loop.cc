@@ -43,6 +43,17 @@ Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, cons
     if (!r) return r.error();
     start = r.value();
   }
+  // A step's loss is normalised by its trained units, except with length windows: there a step's sequences share
+  // a length, and its own count would weigh a token of a step of short sequences several times one of long
+  // sequences (6x between the synth teacher's one- and four-response items), which starved the long items in
+  // training. With windows every step is divided by the plan's mean units per step instead, so every token
+  // weighs the same, as with random batches on average.
+  double mean_units = 0;
+  if (o.length_window > 0) {
+    for (const auto& step : steps)
+      for (const auto& which : step) mean_units += obj.units(which);
+    mean_units /= static_cast<double>(std::max(1L, total));
+  }
   auto log = StepLog::open(o.log_path);
   if (!log) return log.error();
   const long steps_per_epoch = std::max(1L, total / o.epochs);
@@ -54,10 +65,11 @@ Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, cons
       units += obj.units(which);
       all_tokens += obj.tokens(which);
     }
+    const double norm = std::max(1.0, o.length_window > 0 ? mean_units : units);
     HostGrads grads = zero_grads(obj.params());
     double total_loss = 0;
     for (const auto& which : steps[s]) {
-      auto l = obj.run(which, static_cast<float>(1.0 / std::max(1.0, units)), &grads);
+      auto l = obj.run(which, static_cast<float>(1.0 / norm), &grads);
       if (!l) return l.error();
       total_loss += l.value();
     }
@@ -65,7 +77,7 @@ Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, cons
     r.step = s + 1;
     r.total_steps = total;
     r.epoch = static_cast<int>(s / steps_per_epoch);
-    r.loss = total_loss;
+    r.loss = total_loss * norm / std::max(1.0, units);  // per unit of this step, whatever the normaliser
     r.grad_norm = clip_grad_norm(grads, o.clip);
     r.lr = scheduled_lr(s, total, o.warmup, o.lr, o.min_lr_ratio);
     opt.step(grads, r.lr);

@@ -25,7 +25,8 @@ struct TrainLoopOptions {
   double min_lr_ratio = 0.1; // cosine decays to lr * min_lr_ratio
   int batch = 8;             // examples per micro-batch
   int accum = 1;             // micro-batches per optimizer step
-  int length_window = 0;     // optimizer steps per length-sorted window (0 = off; train/batch_plan.h)
+  int length_window = 0;     // optimizer steps per length-sorted window (0 = off; train/batch_plan.h); steps
+                             // are then normalised by the mean units per step, not their own
   double clip = 1.0;         // max global gradient norm (<= 0: none)
   double weight_decay = 0.0;
   uint64_t seed = 1;
