@@ -17,7 +17,7 @@ THREADS=${THREADS:-0}
 # Model: 6 layers, 192 wide (3.4M parameters with the domain vocabulary). Runs 1-5 used 4 x 128 (1.3M; LAYERS=4
 # EMBD=128 HEADS=4 FF=384), the largest whose k = 32 evaluation took half an hour here; its S0 stopped improving
 # at 72,000 trajectories (49-50% greedy, under the 55-75% band). On the same data 6 x 192 is ahead after phase a
-# (dev 26.3% against 19.8%) and phase b (33.8% against 31.0%); an S0 step costs 2.3x as much (docs/synth.md).
+# (dev 26.3% against 19.8%); an S0 step costs 2.3x as much (docs/synth.md, sixth run).
 LAYERS=${LAYERS:-6} EMBD=${EMBD:-192} HEADS=${HEADS:-6} KV_HEADS=${KV_HEADS:-2} FF=${FF:-576} VOCAB=${VOCAB:-2000}
 N_S0=${N_S0:-6000}         # S0 phase a teacher items (one shuffled order each)
 N_S0B=${N_S0B:-12000}      # S0 phase b: fresh teacher items, training continued from phase a
@@ -48,9 +48,9 @@ EVAL_K=${EVAL_K:-"1,2,4,8,16,32"}
 MAX_TOKENS=${MAX_TOKENS:-320}
 # SFT with batches of similar length (grm train sft --length-window N) runs 1.6-1.9x faster per step here, but
 # in the sixth run the 6 x 192 model's phase b trained with windows of 64 steps ended at a higher loss per token
-# than the small model's phase b on the same examples without (0.29 against 0.25), where in phase a (no windows)
-# it was the lower: off by default until a same-model comparison settles it (docs/synth.md, sixth run). A phase
-# resumes only with the setting it started with (grm checks the data order).
+# than the small model's phase b on the same examples without (0.23 against 0.14 over the last 64 steps), where in
+# phase a (no windows) it was the lower: off by default until a same-model comparison settles it (docs/synth.md,
+# sixth run). A phase resumes only with the setting it started with (grm checks the data order).
 LENGTH_WINDOW=${LENGTH_WINDOW:-0}
 
 mkdir -p "$WORK/sweep"
