@@ -64,7 +64,7 @@ class ItemCycler {
     std::vector<size_t> out;
     while (static_cast<int>(out.size()) < count) {
       if (cursor_ == order_.size()) {
-        for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[splitmix64(state_) % i]);
+        seeded_shuffle(order_, order_.size(), state_);
         cursor_ = 0;
       }
       out.push_back(order_[cursor_++]);

@@ -23,7 +23,7 @@ class Rng {
   const T& pick(const std::vector<T>& v) { return v[uniform(0, static_cast<int>(v.size()) - 1)]; }
   template <class T>
   void shuffle(std::vector<T>& v) {
-    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[splitmix64(s_) % i]);
+    seeded_shuffle(v, v.size(), s_);
   }
 
  private:

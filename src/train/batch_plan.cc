@@ -8,11 +8,6 @@
 namespace grm {
 namespace {
 
-// Fisher-Yates on the first `count` entries of v.
-void shuffle(std::vector<int>& v, size_t count, uint64_t state) {
-  for (int i = static_cast<int>(count) - 1; i > 0; --i) std::swap(v[i], v[splitmix64(state) % static_cast<uint64_t>(i + 1)]);
-}
-
 // Cuts examples [begin, end) of idx into steps of per_step examples, each step into micro-batches.
 void cut_steps(const std::vector<int>& idx, size_t begin, size_t end, const BatchPlanOptions& o, std::vector<StepBatches>& steps) {
   const size_t per_step = static_cast<size_t>(o.batch) * o.accum;
@@ -39,7 +34,8 @@ std::vector<StepBatches> plan_steps(int n, const BatchPlanOptions& o, const std:
     std::vector<int> idx(n);
     std::iota(idx.begin(), idx.end(), 0);
     const uint64_t epoch_seed = o.seed * 1000003ull + static_cast<uint64_t>(e);
-    shuffle(idx, idx.size(), epoch_seed);
+    uint64_t state = epoch_seed;
+    seeded_shuffle(idx, idx.size(), state);
     if (o.length_window <= 0) {
       cut_steps(idx, 0, idx.size(), o, steps);
       continue;
@@ -54,7 +50,8 @@ std::vector<StepBatches> plan_steps(int n, const BatchPlanOptions& o, const std:
       // The full steps are shuffled; a short one (the epoch's last window only) stays last.
       std::vector<int> order(in_window.size());
       std::iota(order.begin(), order.end(), 0);
-      shuffle(order, (end - w) / per_step, mix_seed(epoch_seed, w + 1));
+      uint64_t window_state = mix_seed(epoch_seed, w + 1);
+      seeded_shuffle(order, (end - w) / per_step, window_state);
       for (int i : order) steps.push_back(std::move(in_window[i]));
     }
   }
