@@ -1,4 +1,5 @@
-// The supervised trainers' data order: coverage, determinism, and what length windows buy.
+// The supervised trainers' data order: coverage, determinism, what length windows buy, and token-budget
+// micro-batches.
 #include "train/batch_plan.h"
 
 #include <ggml.h>
@@ -168,6 +169,7 @@ TEST(BatchPlanTest, WithLengthWindowsEveryTokenWeighsTheSame) {
   for (long l : len) all += l;
   TrainLoopOptions o;
   o.batch = 16;
+  o.micro_tokens = 0;  // one run() per planned micro-batch, so that the probe sees a scale per micro-batch
   o.lr = 0.0;
   std::vector<double> losses;
   auto record = [&](const StepReport& r) { losses.push_back(r.loss); };
@@ -185,6 +187,47 @@ TEST(BatchPlanTest, WithLengthWindowsEveryTokenWeighsTheSame) {
   // ... and the logged loss is still the mean per token of its step (this probe's is 1 per token).
   ASSERT_EQ(losses.size(), 32u);
   for (double l : losses) EXPECT_NEAR(l, 1.0, 1e-6);
+}
+
+TEST(BatchPlanTest, TokenBudgetMicroBatchesKeepTheStepAndCutItsPadding) {
+  const auto len = spread_lengths(64);
+  const auto length = [&](int i) { return len[i]; };
+  BatchPlanOptions o;
+  o.batch = 16;
+  o.accum = 2;
+  const auto steps = plan_steps(64, o, length);
+  std::vector<StepBatches> regrouped;
+  for (const auto& step : steps) {
+    EXPECT_EQ(regroup_by_length(step, 0, length), step);  // 0: as planned
+    const StepBatches r = regroup_by_length(step, 1000, length);
+    // The same examples, each once.
+    std::vector<int> before, after;
+    for (const auto& micro : step) before.insert(before.end(), micro.begin(), micro.end());
+    for (const auto& micro : r) after.insert(after.end(), micro.begin(), micro.end());
+    std::sort(before.begin(), before.end());
+    std::sort(after.begin(), after.end());
+    EXPECT_EQ(after, before);
+    // Longest first, and within the budget.
+    long previous = 1L << 40;
+    for (const auto& micro : r) {
+      ASSERT_FALSE(micro.empty());
+      EXPECT_LE(static_cast<long>(micro.size()) * len[micro.front()], 1000);
+      for (int i : micro) {
+        EXPECT_LE(len[i], previous);
+        previous = len[i];
+      }
+    }
+    regrouped.push_back(r);
+  }
+  EXPECT_EQ(plan_fingerprint(steps, steps.size()), plan_fingerprint(plan_steps(64, o, length), steps.size()));
+  // Lengths 100..249 padded to the step's longest carry ~1.4x their tokens; sorted runs of similar length ~1.05x.
+  long real = 0;
+  for (long l : len) real += l;
+  EXPECT_GT(padded_tokens(steps, len), real * 5 / 4);
+  EXPECT_LT(padded_tokens(regrouped, len), real * 11 / 10);
+  // A sequence longer than the budget goes alone.
+  const StepBatches alone = regroup_by_length({{0, 1, 2}}, 1, length);
+  EXPECT_EQ(alone.size(), 3u);
 }
 
 }  // namespace

@@ -291,6 +291,20 @@ TEST(TrainTest, ResumeReproducesTheLossesOfAnUninterruptedRun) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message.find("step-000003' was written for another data order"), std::string::npos)
       << refused.error().message;
+
+  // Another micro-batch token budget is the same data order: each sequence alone (budget 1) and the planned
+  // micro-batches (0) both resume, with the losses of the run that packed pairs under the default budget.
+  o.seed = 1;
+  ASSERT_GE(o.micro_tokens, 2 * static_cast<long>(data->examples[3].tokens.size()));  // the default packs pairs
+  for (long budget : {1L, 0L}) {
+    o.micro_tokens = budget;
+    std::vector<double> regrouped;
+    auto m3 = TrainModel::load(test::tiny_model_path());
+    auto r = train_sft(*m3.value(), data.value(), o, [&](const StepReport& rep) { regrouped.push_back(rep.loss); });
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(regrouped.size(), 3u);
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(regrouped[i], full[3 + i], 1e-5 * full[3 + i]) << "budget " << budget << " step " << 4 + i;
+  }
 }
 
 TEST(TrainTest, BadModelsAndRecordsAreClearErrors) {

@@ -301,6 +301,10 @@ void add_supervised_options(CLI::App* app, SupervisedArgs& a) {
   app->add_option("--min-lr-ratio", o.min_lr_ratio, "final learning rate as a fraction of --lr")->capture_default_str();
   app->add_option("--batch", o.batch, "sequences per micro-batch")->capture_default_str();
   app->add_option("--accum", o.accum, "micro-batches per optimizer step")->capture_default_str();
+  app->add_option("--micro-tokens", o.micro_tokens,
+                  "cut each step's examples, longest first, into micro-batches of at most N padded tokens: the same "
+                  "gradients as --batch micro-batches with less padding (0 = use --batch)")
+      ->capture_default_str();
   app->add_option("--length-window", o.length_window,
                   "batch sequences of similar length: sort each window of N steps' examples by length, then shuffle "
                   "the steps (less padding, same examples per window; 0 = off)")

@@ -77,4 +77,22 @@ uint64_t plan_fingerprint(const std::vector<StepBatches>& steps, size_t count) {
   return h == 0 ? 1 : h;
 }
 
+StepBatches regroup_by_length(const StepBatches& step, long max_tokens, const std::function<long(int)>& length) {
+  if (max_tokens <= 0) return step;
+  std::vector<std::pair<long, int>> by_length;  // (length, example), longest first; ties keep the planned order
+  for (const auto& micro : step)
+    for (int i : micro) by_length.emplace_back(length(i), i);
+  std::stable_sort(by_length.begin(), by_length.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  StepBatches out;
+  long longest = 0;  // of the micro-batch being filled: its first example
+  for (const auto& [len, i] : by_length) {
+    if (out.empty() || static_cast<long>(out.back().size() + 1) * longest > max_tokens) {
+      out.emplace_back();
+      longest = len;
+    }
+    out.back().push_back(i);
+  }
+  return out;
+}
+
 }  // namespace grm

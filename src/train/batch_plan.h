@@ -35,4 +35,12 @@ std::vector<StepBatches> plan_steps(int n_examples, const BatchPlanOptions& o, c
 // so that a resume under another order is refused.
 uint64_t plan_fingerprint(const std::vector<StepBatches>& steps, size_t count);
 
+// Token-budget micro-batches: the examples of one step, longest first, cut into micro-batches of at most
+// max_tokens padded tokens (count * longest length; a sequence longer than the budget goes alone). The step
+// trains the same examples with the same normaliser, so its gradient is that of the plan's micro-batches up to
+// float summation order; only the padding and the attention matrices (quadratic in the padded length) shrink.
+// This is applied after planning, so it leaves the data order and its fingerprint alone: a run may resume
+// under another budget. max_tokens <= 0 returns the step as planned.
+StepBatches regroup_by_length(const StepBatches& step, long max_tokens, const std::function<long(int)>& length);
+
 }  // namespace grm

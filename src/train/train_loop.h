@@ -27,6 +27,9 @@ struct TrainLoopOptions {
   int accum = 1;             // micro-batches per optimizer step
   int length_window = 0;     // optimizer steps per length-sorted window (0 = off; train/batch_plan.h); steps
                              // are then normalised by the mean units per step, not their own
+  long micro_tokens = 2048;  // regroup each step's examples into length-sorted micro-batches of at most this many
+                             // padded tokens (0 = the planned --batch micro-batches); same gradients, less padding:
+                             // 1.4x faster steps on the synth teacher data (bench/sft_micro_tokens.sh)
   double clip = 1.0;         // max global gradient norm (<= 0: none)
   double weight_decay = 0.0;
   uint64_t seed = 1;
