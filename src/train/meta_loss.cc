@@ -39,7 +39,7 @@ Result<MetaHeadLoss::Outcome> MetaHeadLoss::run(const MetaBatch& b, float scale,
   LossGraph g;
   ggml_context* ctx = g.ctx();
   ForwardInputs in;
-  ggml_tensor* hidden = backbone_.build_hidden(ctx, b.T, b.B, &in);  // [n_embd, T*B]
+  ggml_tensor* hidden = backbone_.build_hidden(ctx, b.T, b.B, &in);  // [n_embd, in.T * B]
   ggml_tensor* pick = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, b.B);
   ggml_set_input(pick);
   ggml_tensor* labels = nullptr;
@@ -64,7 +64,7 @@ Result<MetaHeadLoss::Outcome> MetaHeadLoss::run(const MetaBatch& b, float scale,
 
   TrainModel::set_inputs(in, b.tokens, b.T, b.B);
   std::vector<int32_t> rows(b.B);
-  for (int s = 0; s < b.B; ++s) rows[s] = s * b.T + b.last[s];
+  for (int s = 0; s < b.B; ++s) rows[s] = in.row(s, b.last[s]);
   ggml_backend_tensor_set(pick, rows.data(), 0, ggml_nbytes(pick));
   if (labels) ggml_backend_tensor_set(labels, b.labels.data(), 0, ggml_nbytes(labels));
   if (sign) {

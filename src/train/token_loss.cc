@@ -69,7 +69,9 @@ Result<TokenLoss::Outcome> TokenLoss::run_with_kl(const TokenBatch& b, float sca
       kl_const -= kw[r];
     }
   }
-  ggml_backend_tensor_set(pick, rows.data(), 0, ggml_nbytes(pick));
+  std::vector<int32_t> graph_rows(M);
+  for (int r = 0; r < M; ++r) graph_rows[r] = in.row(rows[r] / b.T, rows[r] % b.T);
+  ggml_backend_tensor_set(pick, graph_rows.data(), 0, ggml_nbytes(pick));
   ggml_backend_tensor_set(onehot, oh.data(), 0, ggml_nbytes(onehot));
   ggml_backend_tensor_set(weights, w.data(), 0, ggml_nbytes(weights));
   if (with_kl) {

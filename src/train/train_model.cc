@@ -6,6 +6,7 @@
 
 #include "engine/gguf_write.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -165,6 +166,8 @@ ggml_tensor* TrainModel::build_logits(ggml_context* ctx, ggml_tensor* hidden) co
 
 ggml_tensor* TrainModel::build_hidden(ggml_context* ctx, int T, int B, ForwardInputs* in) const {
   const TrainHparams& hp = hp_;
+  T = (T + kGraphLengthMultiple - 1) / kGraphLengthMultiple * kGraphLengthMultiple;
+  in->T = T;
   const int N = T * B, D = hp.head_dim(), H = hp.n_head, Hkv = hp.n_head_kv;
   in->tokens = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, N);
   in->positions = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, N);
@@ -204,10 +207,14 @@ ggml_tensor* TrainModel::build_hidden(ggml_context* ctx, int T, int B, ForwardIn
   return ggml_mul(ctx, ggml_rms_norm(ctx, x, hp.rms_eps), output_norm_);
 }
 
-void TrainModel::set_inputs(const ForwardInputs& in, const std::vector<int32_t>& tokens, int T, int B) {
-  std::vector<int32_t> pos(static_cast<size_t>(T) * B);
+void TrainModel::set_inputs(const ForwardInputs& in, const std::vector<int32_t>& batch_tokens, int T_batch, int B) {
+  const int T = in.T;
+  std::vector<int32_t> tokens(static_cast<size_t>(T) * B), pos(static_cast<size_t>(T) * B);
   for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) pos[static_cast<size_t>(b) * T + t] = t;
+    for (int t = 0; t < T; ++t) {
+      tokens[static_cast<size_t>(b) * T + t] = batch_tokens[static_cast<size_t>(b) * T_batch + std::min(t, T_batch - 1)];
+      pos[static_cast<size_t>(b) * T + t] = t;
+    }
   std::vector<float> mask(static_cast<size_t>(T) * T);
   for (int i = 0; i < T; ++i)  // row i = query position, column j = key position
     for (int j = 0; j < T; ++j) mask[static_cast<size_t>(i) * T + j] = j <= i ? 0.0f : -INFINITY;

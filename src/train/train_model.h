@@ -31,16 +31,24 @@ struct TrainLayer {
   ggml_tensor *bq = nullptr, *bk = nullptr, *bv = nullptr;
 };
 
-// The graph inputs of one micro-batch of B sequences of T tokens (padded at the end).
+// The graph inputs of one micro-batch of B sequences of T tokens (padded at the end). The graph runs each
+// sequence at length Tg >= T, a multiple of kGraphLengthMultiple: every GEMM's inner dimension (Tg in
+// attention, Tg * B in the weight gradients) is then one that the CPU backend's tiled sgemm accepts (it
+// needs a multiple of the vector width, 16 floats with AVX-512; other lengths fall back to a dot-product
+// loop several times slower). The extra positions are padding after the sequence: causal attention keeps them
+// from every real position, and no loss reads them.
 struct ForwardInputs {
-  ggml_tensor* tokens;     // I32 [T*B]
-  ggml_tensor* positions;  // I32 [T*B]: 0..T-1 per sequence
-  ggml_tensor* mask;       // F32 [T, T]: causal, 0 or -inf
+  int T = 0;               // Tg: the graph's length per sequence; sequence b's position t is row b * T + t
+  ggml_tensor* tokens;     // I32 [Tg*B]
+  ggml_tensor* positions;  // I32 [Tg*B]: 0..Tg-1 per sequence
+  ggml_tensor* mask;       // F32 [Tg, Tg]: causal, 0 or -inf
+  int row(int b, int t) const { return b * T + t; }
 };
+inline constexpr int kGraphLengthMultiple = 16;
 
 struct ForwardOutputs {
-  ggml_tensor* hidden;  // F32 [n_embd, T*B]: final-norm hidden states (the meta RM head reads these)
-  ggml_tensor* logits;  // F32 [n_vocab, T*B]
+  ggml_tensor* hidden;  // F32 [n_embd, Tg*B]: final-norm hidden states (the meta RM head reads these)
+  ggml_tensor* logits;  // F32 [n_vocab, Tg*B]
 };
 
 class TrainModel {
@@ -61,7 +69,8 @@ class TrainModel {
   // to any [n_embd, M] selection of them (losses compute logits only where they are needed).
   ggml_tensor* build_hidden(ggml_context* ctx, int T, int B, ForwardInputs* inputs) const;
   ggml_tensor* build_logits(ggml_context* ctx, ggml_tensor* hidden) const;
-  // Fills inputs created by build_forward (after allocation).
+  // Fills inputs created by build_forward (after allocation) from the micro-batch's tokens, [B][T] row-major;
+  // each sequence's padding up to in.T repeats its last token.
   static void set_inputs(const ForwardInputs& in, const std::vector<int32_t>& tokens, int T, int B);
 
   // Writes the current weights as an F32 GGUF (temporary name, then rename). `extra_kv` sets string keys.
