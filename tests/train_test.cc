@@ -536,7 +536,7 @@ TEST(GrammarTest, TakesOverWhenTheModelWritesScoresItself) {
   auto data = read_sft_data(dir + "/d.jsonl", *vocab.value(), 4096);
   ASSERT_TRUE(data.ok() && data->examples.size() == 1u);
   TrainLoopOptions o;
-  o.epochs = 50;
+  o.epochs = 100;
   o.batch = 1;
   o.lr = 1e-2;
   o.warmup = 5;
@@ -544,7 +544,9 @@ TEST(GrammarTest, TakesOverWhenTheModelWritesScoresItself) {
   o.min_lr_ratio = 1.0;
   double last = 0;
   ASSERT_TRUE(train_sft(*m.value(), data.value(), o, [&](const StepReport& r) { last = r.loss; }).ok());
-  ASSERT_LT(last, 0.2);
+  // Memorised for real: at 50 epochs and a loss near 0.2 the greedy text could still skip a line, and which one
+  // hung on float rounding (it changed with the GEMM kernels); at 100 epochs the loss is ~0.002.
+  ASSERT_LT(last, 0.02);
   ASSERT_TRUE(m.value()->save(dir + "/m.gguf").ok());
   auto model = LlamaModel::load(dir + "/m.gguf");
   ASSERT_TRUE(model.ok());
