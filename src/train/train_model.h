@@ -63,9 +63,11 @@ class TrainModel {
   ggml_backend_t backend() const { return backend_; }
   long n_params() const;
 
-  // Declares the inputs in `ctx` (no_alloc) and builds the forward graph. REQUIRES: T <= n_ctx_train.
+  // Declares the inputs in `ctx` (no_alloc) and builds the forward graph, at length inputs->T (T rounded up to
+  // kGraphLengthMultiple; the padding may pass n_ctx_train, which only padding positions reach).
+  // REQUIRES: T <= n_ctx_train.
   ForwardOutputs build_forward(ggml_context* ctx, int T, int B, ForwardInputs* inputs) const;
-  // The two halves of build_forward: final-norm hidden states [n_embd, T*B], and the output matrix applied
+  // The two halves of build_forward: final-norm hidden states [n_embd, inputs->T * B], and the output matrix applied
   // to any [n_embd, M] selection of them (losses compute logits only where they are needed).
   ggml_tensor* build_hidden(ggml_context* ctx, int T, int B, ForwardInputs* inputs) const;
   ggml_tensor* build_logits(ggml_context* ctx, ggml_tensor* hidden) const;
