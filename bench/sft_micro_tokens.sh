@@ -28,9 +28,9 @@ for rep in $(seq 1 "$reps"); do
 done
 # Step seconds = tokens processed / tokens_per_s; the tokens processed per step are the same in every run, so the
 # per-step ratio is that of the summed 1 / tokens_per_s. Losses must agree with --micro-tokens 0's.
-python3 - "$out/sft-micro" "$reps" "$batch" "$steps" "$(basename "$model"), batch $batch, $steps steps x $reps, $threads threads" $budgets <<'PY' | tee -a "$out/sft-micro-tokens-results.md"
+python3 - "$out/sft-micro" "$reps" "$(basename "$model"), batch $batch, $steps steps x $reps, $threads threads" $budgets <<'PY' | tee -a "$out/sft-micro-tokens-results.md"
 import json, sys
-d, reps, batch, steps, shape, budgets = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6:]
+d, reps, shape, budgets = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 def load(b, r):
     return [json.loads(l) for l in open(f"{d}/m{b}-r{r}.log")]
 def inv_speed(b):  # sum over steps and reps of 1 / tokens_per_s

@@ -32,7 +32,8 @@ Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, cons
   if (o.batch < 1 || o.accum < 1 || o.epochs < 1) return Error{"--batch, --accum and --epochs must be at least 1"};
   if (o.length_window < 0) return Error{"--length-window must be 0 (off) or a number of steps"};
   if (o.micro_tokens < 0) return Error{"--micro-tokens must be 0 (the --batch micro-batches) or a number of tokens"};
-  const auto steps = plan_steps(obj.size(), plan_options(o), [&](int i) { return obj.tokens({i}); });
+  const auto length = [&](int i) { return obj.tokens({i}); };  // of one example, for the plan and the regrouping
+  const auto steps = plan_steps(obj.size(), plan_options(o), length);
   const long total = static_cast<long>(steps.size());
   const auto plan_upto = [&](long n) { return plan_fingerprint(steps, static_cast<size_t>(n)); };
   AdamWOptions ao;
@@ -60,7 +61,7 @@ Result<long> run_train_loop(TrainObjective& obj, const TrainLoopOptions& o, cons
   const long steps_per_epoch = std::max(1L, total / o.epochs);
   for (long s = start; s < total; ++s) {
     const auto t0 = std::chrono::steady_clock::now();
-    const StepBatches micro = regroup_by_length(steps[s], o.micro_tokens, [&](int i) { return obj.tokens({i}); });
+    const StepBatches micro = regroup_by_length(steps[s], o.micro_tokens, length);
     double units = 0;
     long all_tokens = 0;
     for (const auto& which : micro) {
