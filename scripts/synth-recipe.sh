@@ -31,6 +31,7 @@ N_TEST=${N_TEST:-2000}     # test split (the claims)
 S0_STEPS=${S0_STEPS:-375}  S0_LR=${S0_LR:-2e-3}  S0B_STEPS=${S0B_STEPS:-750} S0B_LR=${S0B_LR:-1.5e-3}
 S0C_STEPS=${S0C_STEPS:-1100} S0C_LR=${S0C_LR:-1e-3}   S0D_STEPS=${S0D_STEPS:-2250} S0D_LR=${S0D_LR:-8e-4}
 S0E_STEPS=${S0E_STEPS:-2250} S0E_LR=${S0E_LR:-6e-4}
+S0_PHASES=${S0_PHASES:-5}  # how many of the phases above make S0 (fewer: a cheaper run at a reduced budget)
 S1_LRS=${S1_LRS:-"1e-4 2.5e-4 5e-4"}  S1_EPOCHS=${S1_EPOCHS:-1}   # RFT learning rates tried on the dev split
 # The beta sweep runs 24 GRPO steps per beta: after 6 (the second and third runs) the betas were within dev noise,
 # and the beta chosen that way (0.01) later collapsed part of the output format (third run: 18% unparseable).
@@ -125,17 +126,29 @@ stage_init() {
 # from the last: after phase a the judge was at 20% greedy (it wrote the same critique for every response), after
 # phase b at 29%, after phase c at 39%, after phase d at 50.5%, each time with the loss still falling (0.31 -> 0.14
 # -> 0.07 -> 0.055 per token).
+# s0_phases SUFFIX: S0's phases, each continuing from the last, on $WORK/{s0,s0b,s0c,s0d,s0e}-teacher$SUFFIX.jsonl
+# (SUFFIX -np: the no-principles ablation). The first S0_PHASES of them make $WORK/s0$SUFFIX.gguf: phase e writes
+# it, an earlier last phase is copied to it (a cheaper run, e.g. both ablation arms at a reduced budget).
+s0_phases() {
+  local sfx=$1 from="$WORK/init.gguf" i out
+  local -a names=(s0a s0b s0c s0d s0) data=(s0 s0b s0c s0d s0e) warmup=(30 10 10 10 10) min_lr=(0.1 0.1 0.05 0.05 0.05)
+  local -a steps=("$S0_STEPS" "$S0B_STEPS" "$S0C_STEPS" "$S0D_STEPS" "$S0E_STEPS")
+  local -a lrs=("$S0_LR" "$S0B_LR" "$S0C_LR" "$S0D_LR" "$S0E_LR")
+  for ((i = 0; i < S0_PHASES; i++)); do
+    out="$WORK/${names[i]}$sfx.gguf"
+    run_stage "${names[i]}$sfx" "$out" sft "$from" "$WORK/${data[i]}-teacher$sfx.jsonl" "$out" \
+        --max-steps "${steps[i]}" --lr "${lrs[i]}" --warmup "${warmup[i]}" --min-lr-ratio "${min_lr[i]}"
+    from=$out
+  done
+  [ "$from" = "$WORK/s0$sfx.gguf" ] || run_stage "s0$sfx" "$WORK/s0$sfx.gguf" keep_model "$from" "$WORK/s0$sfx.gguf"
+}
+
+# S0 in five phases on fresh teacher trajectories each (6,000, 12,000, 18,000, 36,000, 36,000), each continuing
+# from the last: after phase a the judge was at 20% greedy (it wrote the same critique for every response), after
+# phase b at 29%, after phase c at 39%, after phase d at 50.5%, each time with the loss still falling (0.31 -> 0.14
+# -> 0.07 -> 0.055 per token).
 stage_s0() {
-  run_stage s0a "$WORK/s0a.gguf" sft "$WORK/init.gguf" "$WORK/s0-teacher.jsonl" "$WORK/s0a.gguf" \
-      --max-steps "$S0_STEPS" --lr "$S0_LR" --warmup 30 --min-lr-ratio 0.1
-  run_stage s0b "$WORK/s0b.gguf" sft "$WORK/s0a.gguf" "$WORK/s0b-teacher.jsonl" "$WORK/s0b.gguf" \
-      --max-steps "$S0B_STEPS" --lr "$S0B_LR" --warmup 10 --min-lr-ratio 0.1
-  run_stage s0c "$WORK/s0c.gguf" sft "$WORK/s0b.gguf" "$WORK/s0c-teacher.jsonl" "$WORK/s0c.gguf" \
-      --max-steps "$S0C_STEPS" --lr "$S0C_LR" --warmup 10 --min-lr-ratio 0.05
-  run_stage s0d "$WORK/s0d.gguf" sft "$WORK/s0c.gguf" "$WORK/s0d-teacher.jsonl" "$WORK/s0d.gguf" \
-      --max-steps "$S0D_STEPS" --lr "$S0D_LR" --warmup 10 --min-lr-ratio 0.05
-  run_stage s0 "$WORK/s0.gguf" sft "$WORK/s0d.gguf" "$WORK/s0e-teacher.jsonl" "$WORK/s0.gguf" \
-      --max-steps "$S0E_STEPS" --lr "$S0E_LR" --warmup 10 --min-lr-ratio 0.05
+  s0_phases ""
   run_stage eval-s0 "$WORK/eval/s0/report.json" evaluate s0 "$WORK/s0.gguf" greedy
 }
 
@@ -169,9 +182,9 @@ chosen() {
   cat "$WORK/$1"
 }
 
-# keep_sweep_model FROM TO: the chosen sweep model (and its training log) under the stage's own name; the model
-# lands last and whole, so an interrupted copy is redone on resume.
-keep_sweep_model() {
+# keep_model FROM TO: a model (and its training log) under a stage's own name (the chosen sweep model, the last
+# S0 phase); the model lands last and whole, so an interrupted copy is redone on resume.
+keep_model() {
   cp "$1.log" "$2.log"
   cp "$1" "$2.tmp" && mv "$2.tmp" "$2"
 }
@@ -191,7 +204,7 @@ stage_s1() {
   pick_on_dev "$WORK/s1-lr" s1-lr- $S1_LRS
   lr=$(chosen s1-lr)
   echo "recipe: S1 lr = $lr (dev)" >&2
-  run_stage s1 "$WORK/s1.gguf" keep_sweep_model "$WORK/sweep/s1-lr-$lr.gguf" "$WORK/s1.gguf"
+  run_stage s1 "$WORK/s1.gguf" keep_model "$WORK/sweep/s1-lr-$lr.gguf" "$WORK/s1.gguf"
   run_stage eval-s1 "$WORK/eval/s1/report.json" evaluate s1 "$WORK/s1.gguf" greedy
 }
 
@@ -248,18 +261,9 @@ stage_meta() {
 }
 
 stage_ablations() {
-  # The pipeline without principles: S0 (the same four phases on the same items) and S1 on trajectories
-  # without the Specific Criteria block.
-  run_stage s0a-np "$WORK/s0a-np.gguf" sft "$WORK/init.gguf" "$WORK/s0-teacher-np.jsonl" "$WORK/s0a-np.gguf" \
-      --max-steps "$S0_STEPS" --lr "$S0_LR" --warmup 30 --min-lr-ratio 0.1
-  run_stage s0b-np "$WORK/s0b-np.gguf" sft "$WORK/s0a-np.gguf" "$WORK/s0b-teacher-np.jsonl" "$WORK/s0b-np.gguf" \
-      --max-steps "$S0B_STEPS" --lr "$S0B_LR" --warmup 10 --min-lr-ratio 0.1
-  run_stage s0c-np "$WORK/s0c-np.gguf" sft "$WORK/s0b-np.gguf" "$WORK/s0c-teacher-np.jsonl" "$WORK/s0c-np.gguf" \
-      --max-steps "$S0C_STEPS" --lr "$S0C_LR" --warmup 10 --min-lr-ratio 0.05
-  run_stage s0d-np "$WORK/s0d-np.gguf" sft "$WORK/s0c-np.gguf" "$WORK/s0d-teacher-np.jsonl" "$WORK/s0d-np.gguf" \
-      --max-steps "$S0D_STEPS" --lr "$S0D_LR" --warmup 10 --min-lr-ratio 0.05
-  run_stage s0-np "$WORK/s0-np.gguf" sft "$WORK/s0d-np.gguf" "$WORK/s0e-teacher-np.jsonl" "$WORK/s0-np.gguf" \
-      --max-steps "$S0E_STEPS" --lr "$S0E_LR" --warmup 10 --min-lr-ratio 0.05
+  # The pipeline without principles: S0 (the same phases on the same items) and S1 on trajectories without the
+  # Specific Criteria block.
+  s0_phases -np
   run_stage rft-data-np "$WORK/rft-np.jsonl" "$GRM" train rft-data --model "$WORK/s0-np.gguf" \
       --items "$WORK/rft-items.jsonl" --samples 3 --temperature 1 --max-tokens "$MAX_TOKENS" --threads "$THREADS" \
       --seed 21 --out "$WORK/rft-np.jsonl"
@@ -286,13 +290,21 @@ stage_eval_s2() {
   run_stage eval-s2 "$WORK/eval/s2/report.json" evaluate s2 "$WORK/s2.gguf" "$EVAL_K" --meta-rm "$WORK/meta-rm"
 }
 
+# Claim 4: S1 with and without principles, greedy and Voting@8.
+stage_eval_s1_k8() {
+  run_stage eval-s1-k8 "$WORK/eval/s1-k8/report.json" evaluate s1-k8 "$WORK/s1.gguf" 1,8
+}
+stage_eval_s1_np() {
+  run_stage eval-s1-np "$WORK/eval/s1-np/report.json" evaluate s1-np "$WORK/s1-np.gguf" 1,8
+}
+
 stage_eval() {
   stage_eval_s2
   # Claim 5: the same pool of 8 with every sample in the item's own order (scripts/synth-table.sh compares the
   # vote by position of the true best against eval-s2's shuffled pool). No greedy pass: it would repeat eval-s2's.
   run_stage eval-s2-fixed "$WORK/eval/s2-fixed/report.json" evaluate s2-fixed "$WORK/s2.gguf" 8 --orders fixed
-  run_stage eval-s1-np "$WORK/eval/s1-np/report.json" evaluate s1-np "$WORK/s1-np.gguf" 1,8
-  run_stage eval-s1-k8 "$WORK/eval/s1-k8/report.json" evaluate s1-k8 "$WORK/s1.gguf" 1,8
+  stage_eval_s1_np
+  stage_eval_s1_k8
 }
 
 stages=("$@")

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# scripts/synth-recipe.sh end to end on a tiny budget (a 1-layer model, a few items, a step or two per stage):
+# every stage runs, a reduced S0 (S0_PHASES=2) is its last phase, the dev sweeps choose among what they tried,
+# and a second run resumes by skipping every stage. The script is not compiled: only a run finds a stage that
+# reads a file no earlier stage writes, or a renamed function.
+# Usage: synth_recipe_test.sh GRM WORKDIR
+set -euo pipefail
+grm=$1 work=$2
+recipe="$(cd "$(dirname "$0")/.." && pwd)/scripts/synth-recipe.sh"
+rm -rf "$work" && mkdir -p "$work"
+
+export WORK="$work" GRM="$grm" THREADS=2 LAYERS=1 EMBD=32 HEADS=2 KV_HEADS=1 FF=64 VOCAB=400 \
+  N_S0=40 N_S0B=8 N_S0C=8 N_S0D=8 N_S0E=8 N_RFT=6 N_GRPO=6 N_DEV=4 N_TEST=6 N_META=3 \
+  S0_STEPS=2 S0B_STEPS=2 S0C_STEPS=2 S0D_STEPS=2 S0E_STEPS=2 S0_PHASES=2 S1_LRS="1e-3 2e-3" \
+  GRPO_SWEEP_STEPS=1 GRPO_STEPS=1 GRPO_LRS=1e-4 BETAS="0 0.08" BT_STEPS=2 META_STEPS=1 EVAL_K=1,2 MAX_TOKENS=48
+
+fail() { echo "synth_recipe_test: $*" >&2; exit 1; }
+
+"$recipe" > "$work/first.out" 2>&1 || { cat "$work/first.out"; fail "the first run failed"; }
+
+for f in s0.gguf s1.gguf s2.gguf meta-rm/head.gguf bt/head.gguf s0-np.gguf s1-np.gguf eval/s0/report.json \
+         eval/s2/report.json eval/s2-fixed/report.json eval/s1-np/report.json eval/s1-k8/report.json eval/bt.json; do
+  [ -s "$work/$f" ] || fail "$f was not written"
+done
+# S0_PHASES=2: phases a and b only, and S0 is phase b's model, for both arms.
+for sfx in "" -np; do
+  [ ! -e "$work/s0c$sfx.gguf" ] || fail "s0c$sfx.gguf was trained with S0_PHASES=2"
+  cmp -s "$work/s0b$sfx.gguf" "$work/s0$sfx.gguf" || fail "s0$sfx.gguf is not phase b's model"
+done
+grep -qxE '1e-3|2e-3' "$work/s1-lr" || fail "s1-lr holds '$(cat "$work/s1-lr")', not one of S1_LRS"
+grep -qxE 'lr-1e-4-beta-(0|0.08)' "$work/grpo" || fail "grpo holds '$(cat "$work/grpo")', not a pair it tried"
+jq -e '.benchmarks.items.methods | has("greedy") and has("voting@8")' "$work/eval/s1-np/report.json" > /dev/null \
+  || fail "eval/s1-np/report.json lacks greedy or voting@8"
+
+stages_run=$(($(wc -l < "$work/times.tsv") - 1))
+"$recipe" > "$work/second.out" 2>&1 || { cat "$work/second.out"; fail "the second run failed"; }
+if grep -E '^recipe: [^ ]+ \.\.\.$' "$work/second.out"; then fail "the second run redid the stages above"; fi
+[ $(($(wc -l < "$work/times.tsv") - 1)) -eq "$stages_run" ] || fail "the second run timed new stages"
+echo "synth_recipe_test: $stages_run stages ran, then all were skipped"
