@@ -290,11 +290,13 @@ stage_eval_s2() {
   run_stage eval-s2 "$WORK/eval/s2/report.json" evaluate s2 "$WORK/s2.gguf" "$EVAL_K" --meta-rm "$WORK/meta-rm"
 }
 
-# Claim 4: S1 with and without principles, greedy and Voting@8.
+# Claim 4: S1 with and without principles, greedy and Voting@8 (eval-s0 has S0's greedy accuracy; eval-s0-np is
+# its counterpart).
 stage_eval_s1_k8() {
   run_stage eval-s1-k8 "$WORK/eval/s1-k8/report.json" evaluate s1-k8 "$WORK/s1.gguf" 1,8
 }
-stage_eval_s1_np() {
+stage_eval_np() {
+  run_stage eval-s0-np "$WORK/eval/s0-np/report.json" evaluate s0-np "$WORK/s0-np.gguf" greedy
   run_stage eval-s1-np "$WORK/eval/s1-np/report.json" evaluate s1-np "$WORK/s1-np.gguf" 1,8
 }
 
@@ -303,7 +305,7 @@ stage_eval() {
   # Claim 5: the same pool of 8 with every sample in the item's own order (scripts/synth-table.sh compares the
   # vote by position of the true best against eval-s2's shuffled pool). No greedy pass: it would repeat eval-s2's.
   run_stage eval-s2-fixed "$WORK/eval/s2-fixed/report.json" evaluate s2-fixed "$WORK/s2.gguf" 8 --orders fixed
-  stage_eval_s1_np
+  stage_eval_np
   stage_eval_s1_k8
 }
 

@@ -19,7 +19,7 @@ fail() { echo "synth_recipe_test: $*" >&2; exit 1; }
 "$recipe" > "$work/first.out" 2>&1 || { cat "$work/first.out"; fail "the first run failed"; }
 
 for f in s0.gguf s1.gguf s2.gguf meta-rm/head.gguf bt/head.gguf s0-np.gguf s1-np.gguf eval/s0/report.json \
-         eval/s2/report.json eval/s2-fixed/report.json eval/s1-np/report.json eval/s1-k8/report.json eval/bt.json; do
+         eval/s2/report.json eval/s2-fixed/report.json eval/s0-np/report.json eval/s1-np/report.json eval/s1-k8/report.json eval/bt.json; do
   [ -s "$work/$f" ] || fail "$f was not written"
 done
 # S0_PHASES=2: phases a and b only, and S0 is phase b's model, for both arms.
