@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/rules.h"
+
 namespace grm {
 namespace {
 
@@ -69,6 +71,38 @@ TEST(ScalingTest, SingleResponseScoreIsTheMeanVote) {
   ItemPool pool;
   pool.samples = {{true, {8}, std::nullopt}, {true, {6}, std::nullopt}};
   EXPECT_DOUBLE_EQ(evaluate_item(pool, it, {Method::kVoting, 2}, ScalingOptions{}).score, 7.0);
+}
+
+Item single_item(int label) {
+  Item it;
+  it.id = "s";
+  it.conversation = {{"user", "q"}};
+  it.responses = {"r"};
+  it.correct = label;
+  return it;
+}
+
+TEST(ScalingTest, ASingleResponseVoteIsTheMajorityOfItsZeroOneScores) {
+  // k votes of the 0/1 template sum to 0..k: the vote is right when most samples give the label, a half-half
+  // split is a tie (wrong), and one sample is the per-sample rule.
+  EXPECT_TRUE(is_vote_correct({8}, 8, single_item(1)));   // unanimous "correct" on a correct response
+  EXPECT_TRUE(is_vote_correct({5}, 8, single_item(1)));
+  EXPECT_FALSE(is_vote_correct({4}, 8, single_item(1)));  // tie
+  EXPECT_FALSE(is_vote_correct({3}, 8, single_item(1)));
+  EXPECT_TRUE(is_vote_correct({2}, 8, single_item(0)));
+  EXPECT_FALSE(is_vote_correct({4}, 8, single_item(0)));
+  EXPECT_TRUE(is_vote_correct({1}, 1, single_item(1)));
+  EXPECT_FALSE(is_vote_correct({0}, 1, single_item(1)));
+  EXPECT_TRUE(is_vote_correct({0}, 1, single_item(0)));
+  EXPECT_FALSE(is_vote_correct({0}, 0, single_item(0)));  // no valid sample: no verdict
+
+  ItemPool pool;  // 6 of 8 samples say "1" on a correct response
+  for (int i = 0; i < 8; ++i) pool.samples.push_back({true, {i < 6 ? 1 : 0}, std::nullopt});
+  EXPECT_DOUBLE_EQ(evaluate_item(pool, single_item(1), {Method::kVoting, 8}, ScalingOptions{}).correct, 1.0);
+  EXPECT_DOUBLE_EQ(evaluate_item(pool, single_item(0), {Method::kVoting, 8}, ScalingOptions{}).correct, 0.0);
+  ScalingOptions o;
+  o.subsets = 400;
+  EXPECT_NEAR(evaluate_item(pool, single_item(1), {Method::kVoting, 1}, o).correct, 0.75, 0.05);
 }
 
 }  // namespace

@@ -25,6 +25,20 @@ bool is_correct(const std::vector<Score>& scores, const Item& item) {
   return true;
 }
 
+// The rule applied to a vote (SPEC §4: `totals` sums the scores of `voters` valid samples). n >= 2: the rule on
+// the sums. n == 1: the rule on the mean score rounded to the nearer label, where a mean exactly halfway is a
+// tie, and a tie is wrong; for the 0/1 template that is the majority. The sum itself (0..k) is not the label:
+// comparing the two counted a unanimous "1" for a correct response wrong whenever k >= 2.
+inline bool is_vote_correct(const std::vector<long>& totals, int voters, const Item& item) {
+  if (voters < 1) return false;
+  if (item.correct) {
+    if (totals.size() != 1) return false;
+    const long twice_gap = 2 * totals[0] - 2 * static_cast<long>(*item.correct) * voters;
+    return (twice_gap < 0 ? -twice_gap : twice_gap) < voters;
+  }
+  return is_correct(totals, item);
+}
+
 // The rule applied to one sampled judgment: its text parsed with the score range of the template it was
 // sampled with, its scores mapped back from the sample's response order.
 struct RuleVerdict {

@@ -48,7 +48,7 @@ ItemOutcome evaluate_item(const ItemPool& pool, const Item& item, const MethodAt
     std::optional<int> k_meta;
     if (m.method == Method::kMetaVoting) k_meta = opts.k_meta > 0 ? opts.k_meta : default_k_meta(m.k);
     VoteResult v = vote(draws[d], n, k_meta, opts.seed + d);
-    const bool ok = !v.voters.empty() && is_correct(v.totals, item);
+    const bool ok = is_vote_correct(v.totals, static_cast<int>(v.voters.size()), item);
     out.correct += ok;
     out.score += v.voters.empty() ? 0.0 : static_cast<double>(v.totals[0]) / v.voters.size();
     out.totals.push_back(v.voters.empty() ? std::vector<long>{} : v.totals);

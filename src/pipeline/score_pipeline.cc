@@ -90,7 +90,7 @@ nlohmann::json judged_record(const Item& item, JudgeResult& r, const ScoreOption
   rec["tie_broken"] = v.tie_broken;
   rec["k"] = k;
   rec["valid_samples"] = valid;
-  if (item.has_label()) rec["correct"] = v.best.has_value() && is_correct(v.totals, item);
+  if (item.has_label()) rec["correct"] = is_vote_correct(v.totals, static_cast<int>(v.voters.size()), item);
   rec["samples"] = std::move(samples);
   rec["stats"] = {{"prompt_tokens_evaluated", r.stats.prompt_tokens_evaluated},
                   {"prompt_tokens_reused", r.stats.prompt_tokens_reused},
