@@ -18,7 +18,7 @@ const char* kItems =
     R"({"id":"q1","prompt":"What is 2 + 2?","responses":["4","5"],"label":{"best":0}})" "\n"
     R"({"id":"q2","conversation":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello!"},{"role":"user","content":"Name a color."}],"responses":["Blue.","Seven.","Red."],"label":{"best":2}})" "\n"
     "\n"
-    R"({"id":"q3","prompt":"Is water wet?","responses":["Yes."]})" "\n";
+    R"({"id":"q3","prompt":"Is water wet?","responses":["Yes."],"label":{"correct":1}})" "\n";
 
 std::string score_args(const std::string& dir, const std::string& extra) {
   return "score --model '" + test::tiny_model_path() + "' --in '" + dir + "/items.jsonl' --out '" + dir +
@@ -59,7 +59,7 @@ TEST(CliTest, ScoresItemsAndWritesOneCompleteLinePerItemInInputOrder) {
     voted = j["scores"][0].get<long>();
     EXPECT_EQ(voted, sum_check);  // the vote is the sum over samples, in original order
     EXPECT_TRUE(j["stats"].contains("prompt_tokens_evaluated"));
-    EXPECT_EQ(j.contains("correct"), i < 2);
+    EXPECT_EQ(j.contains("correct"), i < 2);  // q3's one response is rated 1..10: its 0/1 label has no rule
   }
 }
 

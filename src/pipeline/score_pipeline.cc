@@ -90,7 +90,10 @@ nlohmann::json judged_record(const Item& item, JudgeResult& r, const ScoreOption
   rec["tie_broken"] = v.tie_broken;
   rec["k"] = k;
   rec["valid_samples"] = valid;
-  if (item.has_label()) rec["correct"] = is_vote_correct(v.totals, static_cast<int>(v.voters.size()), item);
+  // One response is "correct" by the rule only when judged 0/1: a 1..10 rating (SPEC §1) has no label to match.
+  const bool rule_applies = n >= 2 || range.hi == 1;
+  if (item.has_label() && rule_applies)
+    rec["correct"] = is_vote_correct(v.totals, static_cast<int>(v.voters.size()), item);
   rec["samples"] = std::move(samples);
   rec["stats"] = {{"prompt_tokens_evaluated", r.stats.prompt_tokens_evaluated},
                   {"prompt_tokens_reused", r.stats.prompt_tokens_reused},
