@@ -32,6 +32,7 @@ S0_STEPS=${S0_STEPS:-375}  S0_LR=${S0_LR:-2e-3}  S0B_STEPS=${S0B_STEPS:-750} S0B
 S0C_STEPS=${S0C_STEPS:-1100} S0C_LR=${S0C_LR:-1e-3}   S0D_STEPS=${S0D_STEPS:-2250} S0D_LR=${S0D_LR:-8e-4}
 S0E_STEPS=${S0E_STEPS:-2250} S0E_LR=${S0E_LR:-6e-4}
 S0_PHASES=${S0_PHASES:-5}  # how many of the phases above make S0 (fewer: a cheaper run at a reduced budget)
+[[ "$S0_PHASES" =~ ^[1-5]$ ]] || { echo "recipe: S0_PHASES=$S0_PHASES: must be 1 to 5 (phases a-e)" >&2; exit 2; }
 S1_LRS=${S1_LRS:-"1e-4 2.5e-4 5e-4"}  S1_EPOCHS=${S1_EPOCHS:-1}   # RFT learning rates tried on the dev split
 # The beta sweep runs 24 GRPO steps per beta: after 6 (the second and third runs) the betas were within dev noise,
 # and the beta chosen that way (0.01) later collapsed part of the output format (third run: 18% unparseable).
@@ -122,10 +123,6 @@ stage_init() {
       --heads "$HEADS" --kv-heads "$KV_HEADS" --ff "$FF" --ctx 1024 --template compact --seed 1 --out "$WORK/init.gguf"
 }
 
-# S0 in five phases on fresh teacher trajectories each (6,000, 12,000, 18,000, 36,000, 36,000), each continuing
-# from the last: after phase a the judge was at 20% greedy (it wrote the same critique for every response), after
-# phase b at 29%, after phase c at 39%, after phase d at 50.5%, each time with the loss still falling (0.31 -> 0.14
-# -> 0.07 -> 0.055 per token).
 # s0_phases SUFFIX: S0's phases, each continuing from the last, on $WORK/{s0,s0b,s0c,s0d,s0e}-teacher$SUFFIX.jsonl
 # (SUFFIX -np: the no-principles ablation). The first S0_PHASES of them make $WORK/s0$SUFFIX.gguf: phase e writes
 # it, an earlier last phase is copied to it (a cheaper run, e.g. both ablation arms at a reduced budget).

@@ -1,6 +1,7 @@
 // The correctness rule and the rule-based reward of SPEC §2 (Eq. 10, 11), shared by evaluation and training.
 #pragma once
 
+#include <cstdlib>
 #include <string_view>
 #include <vector>
 
@@ -34,7 +35,7 @@ inline bool is_vote_correct(const std::vector<long>& totals, int voters, const I
   if (item.correct) {
     if (totals.size() != 1) return false;
     const long twice_gap = 2 * totals[0] - 2 * static_cast<long>(*item.correct) * voters;
-    return (twice_gap < 0 ? -twice_gap : twice_gap) < voters;
+    return std::labs(twice_gap) < voters;
   }
   return is_correct(totals, item);
 }
