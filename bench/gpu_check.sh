@@ -27,6 +27,8 @@ now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc -l | xargs printf '%.2f'; }
 # shellcheck source=bench/items.sh
 source bench/items.sh
+# shellcheck source=bench/cuda_build.sh
+source bench/cuda_build.sh
 
 say "# grm GPU check, $(date -u +%F)"
 say "- GPU: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1 | head -1)"
@@ -37,10 +39,7 @@ if [ -n "${GRM_BIN:-}" ]; then
   grm=$GRM_BIN  # an existing build (to try this script without a GPU)
 else
   t0=$(now)
-  generator=(); command -v ninja >/dev/null && generator=(-G Ninja)
-  cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DGRM_LLAMA_SOURCE_DIR="$llama_src" -DGRM_CUDA=ON \
-      -DCMAKE_CUDA_ARCHITECTURES="${CUDA_ARCH:-90}" -DGRM_BUILD_TESTS=OFF -DGRM_BUILD_BENCH=OFF ${CMAKE_EXTRA:-} \
-      >"$out/build.log" 2>&1 && cmake --build "$build" --target grm -j "$threads" >>"$out/build.log" 2>&1
+  build_cuda_grm "$build" "$llama_src" "$out/build.log" "$threads"
   rc=$?
   say "- CUDA build of grm (-DGRM_CUDA=ON ${CMAKE_EXTRA:-}, sm_${CUDA_ARCH:-90}, $threads jobs): exit $rc, $(since "$t0") s"
   [ $rc -eq 0 ] || { tail -30 "$out/build.log"; exit 1; }

@@ -56,6 +56,9 @@ MAX_TOKENS=${MAX_TOKENS:-320}
 # token-budget micro-batches (--micro-tokens 2048: each step's 16 examples run longest first in micro-batches
 # of at most 2,048 padded tokens) train the same gradients 1.41x faster and need no such choice.
 LENGTH_WINDOW=${LENGTH_WINDOW:-0}
+# Where the training stages run (grm train --device: cpu, gpu for a CUDA build, auto), and SFT's micro-batch
+# token budget (0: whole --batch micro-batches, which suit a GPU: fewer, larger graphs; the same gradients).
+TRAIN_DEVICE=${TRAIN_DEVICE:-auto} MICRO_TOKENS=${MICRO_TOKENS:-2048}
 
 mkdir -p "$WORK/sweep"
 times="$WORK/times.tsv"
@@ -79,7 +82,8 @@ sft() {  # sft MODEL DATA OUT [extra flags]
   local model=$1 data=$2 out=$3
   shift 3
   "$GRM" train sft --model "$model" --data "$data" --out "$out" --batch 16 --threads "$THREADS" \
-      --checkpoint-every 50 --resume --length-window "$LENGTH_WINDOW" --log "$out.log" -q "$@"
+      --checkpoint-every 50 --resume --length-window "$LENGTH_WINDOW" --micro-tokens "$MICRO_TOKENS" \
+      --device "$TRAIN_DEVICE" --log "$out.log" -q "$@"
 }
 
 evaluate() {  # evaluate NAME MODEL K_LIST [extra flags]: grm eval on the test split into $WORK/eval/NAME
@@ -208,7 +212,7 @@ stage_s1() {
 grpo() {  # grpo OUT STEPS LR BETA
   "$GRM" train grpo --model "$WORK/s1.gguf" --items "$WORK/grpo-hard.jsonl" --out "$1" --steps "$2" --lr "$3" \
       --beta "$4" --group 4 --items-per-step 8 --warmup 2 --temperature 1 --max-tokens "$MAX_TOKENS" \
-      --checkpoint-every 4 --resume --log "$1.log" --threads "$THREADS" -q
+      --checkpoint-every 4 --resume --log "$1.log" --threads "$THREADS" --device "$TRAIN_DEVICE" -q
 }
 
 stage_s2() {
@@ -254,7 +258,7 @@ stage_meta() {
   fi
   run_stage meta "$WORK/meta-rm/head.gguf" "$GRM" train meta --model "$WORK/s2.gguf" --data "$WORK/meta-data.jsonl" \
       --out "$WORK/meta-rm" --batch 16 --epochs 1 --max-steps "$META_STEPS" --lr 3e-4 --threads "$THREADS" --checkpoint-every 50 --resume \
-      --log "$WORK/meta-rm.log" -q
+      --device "$TRAIN_DEVICE" --log "$WORK/meta-rm.log" -q
 }
 
 stage_ablations() {
@@ -278,7 +282,7 @@ stage_bt() {
   fi
   run_stage bt "$WORK/bt/head.gguf" "$GRM" train bt --model "$WORK/init.gguf" --data "$WORK/bt-items.jsonl" --out "$WORK/bt" \
       --batch 16 --max-steps "$BT_STEPS" --lr 2e-3 --warmup 30 --threads "$THREADS" --checkpoint-every 50 --resume \
-      --log "$WORK/bt.log" -q
+      --device "$TRAIN_DEVICE" --log "$WORK/bt.log" -q
   run_stage eval-bt "$WORK/eval/bt.json" "$GRM" eval-scalar --rm "$WORK/bt" --data "$WORK/test.jsonl" \
       --out "$WORK/eval/bt.json" --threads "$THREADS" -q
 }

@@ -15,6 +15,7 @@
 #include "train/sft_trainer.h"
 #include "train/step_log.h"
 #include "train/token_loss.h"
+#include "train/train_device.h"
 
 namespace grm {
 namespace {
@@ -587,6 +588,63 @@ TEST(GrammarTest, TakesOverWhenTheModelWritesScoresItself) {
   ParsedJudgment p = parse_judgment(constrained.text, 2, {1, 10});
   EXPECT_TRUE(p.valid) << p.invalid_reason << "\n" << constrained.text;
   EXPECT_EQ(constrained.finish, "verdict");
+}
+
+TEST(TrainDeviceTest, DeviceNamesAreCheckedAndNamedInTheError) {
+  EXPECT_EQ(parse_train_device("cpu").value(), TrainDevice::kCpu);
+  EXPECT_EQ(parse_train_device("gpu").value(), TrainDevice::kGpu);
+  EXPECT_EQ(parse_train_device("auto").value(), TrainDevice::kAuto);
+  auto bad = parse_train_device("tpu");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("'tpu'"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("cpu, gpu or auto"), std::string::npos) << bad.error().message;
+}
+
+// Whichever build runs this (CPU only, as CI, or CUDA with a GPU), each choice does what it says.
+TEST(TrainDeviceTest, GpuIsTheGpuOrAClearErrorAndAutoFallsBackToTheCpu) {
+  llama_backend_setup(false);
+  const bool has_gpu = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_GPU) != nullptr;
+  auto gpu = make_train_backend(TrainDevice::kGpu);
+  if (has_gpu) {
+    ASSERT_TRUE(gpu.ok()) << gpu.error().message;
+    EXPECT_FALSE(ggml_backend_is_cpu(gpu.value()));
+    ggml_backend_free(gpu.value());
+  } else {
+    ASSERT_FALSE(gpu.ok());
+    EXPECT_NE(gpu.error().message.find("--device cpu"), std::string::npos) << gpu.error().message;
+  }
+  auto automatic = make_train_backend(TrainDevice::kAuto);
+  ASSERT_TRUE(automatic.ok());
+  EXPECT_EQ(ggml_backend_is_cpu(automatic.value()), !has_gpu);
+  ggml_backend_free(automatic.value());
+  auto cpu = make_train_backend(TrainDevice::kCpu);
+  ASSERT_TRUE(cpu.ok());
+  EXPECT_TRUE(ggml_backend_is_cpu(cpu.value()));
+  ggml_backend_free(cpu.value());
+}
+
+// The model on the automatic device computes what it computes on the CPU, and saves the same weights.
+TEST(TrainDeviceTest, TheAutomaticDeviceComputesAndSavesWhatTheCpuDoes) {
+  llama_backend_setup(false);
+  auto cpu = TrainModel::load(test::tiny_model_path(), TrainDevice::kCpu);
+  auto automatic = TrainModel::load(test::tiny_model_path(), TrainDevice::kAuto);
+  ASSERT_TRUE(cpu.ok() && automatic.ok());
+  EXPECT_LT(max_abs_diff(trainer_logits(*automatic.value(), kTokens), trainer_logits(*cpu.value(), kTokens)), 1e-3);
+  const std::string dir = test::scratch_dir("train_device_save");
+  ASSERT_TRUE(automatic.value()->save(dir + "/auto.gguf").ok());
+  auto reloaded = TrainModel::load(dir + "/auto.gguf", TrainDevice::kCpu);
+  ASSERT_TRUE(reloaded.ok());
+  EXPECT_EQ(max_abs_diff(trainer_logits(*reloaded.value(), kTokens), trainer_logits(*cpu.value(), kTokens)), 0.0);
+}
+
+TEST(TrainDeviceTest, TheCliChecksTheDevice) {
+  const std::string dir = test::scratch_dir("train_device_cli");
+  auto bad = test::run_grm("train sft --model m --data d --out o --device tpu", dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--device"), std::string::npos) << bad.err;
+  auto help = test::run_grm("train sft --help", dir);
+  EXPECT_NE(help.out.find("--device"), std::string::npos);
+  EXPECT_NE(help.out.find("=auto"), std::string::npos) << help.out;
 }
 
 }  // namespace

@@ -1,5 +1,4 @@
 #include <fmt/format.h>
-#include <ggml-cpu.h>
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +6,6 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -19,9 +17,14 @@
 #include "train/bt_data.h"
 #include "train/meta_trainer.h"
 #include "train/sft_trainer.h"
+#include "train/train_device.h"
 
 namespace grm::cli {
 namespace {
+
+// Training runs on the GPU of a CUDA build when one is visible (same losses as the CPU up to float rounding:
+// bench/RESULTS.md, GPU training check), else on the CPU.
+constexpr const char* kDefaultTrainDevice = "auto";
 
 // Prints the rejected records (the first 20); false when they stop the run (no --skip-invalid).
 bool accept_records(const std::vector<std::string>& errors, bool skip_invalid, const char* command) {
@@ -41,6 +44,7 @@ struct SupervisedArgs {
   std::string model, data, out, checkpoint_dir, log;
   TrainLoopOptions o;
   int ctx = 0, threads = 0;
+  std::string device = kDefaultTrainDevice;
   bool skip_invalid = false, quiet = false;
 
   // The loop's options with the defaults that depend on --out.
@@ -60,12 +64,12 @@ struct Trainable {
 };
 std::optional<Trainable> load_trainable(const SupervisedArgs& a, const char* command) {
   llama_backend_setup(false);
-  auto model = TrainModel::load(a.model);
+  auto model = TrainModel::load(a.model, parse_train_device(a.device).value());
   if (!model) {
     std::fprintf(stderr, "grm train %s: %s\n", command, model.error().message.c_str());
     return std::nullopt;
   }
-  if (a.threads > 0) ggml_backend_cpu_set_n_threads(model.value()->backend(), a.threads);
+  set_train_threads(model.value()->backend(), a.threads);
   auto vocab = LlamaModel::load(a.model, 0, /*vocab_only=*/true);
   if (!vocab) {
     std::fprintf(stderr, "grm train %s: %s\n", command, vocab.error().message.c_str());
@@ -184,6 +188,7 @@ struct GrpoArgs {
   std::string model, ref, items, out, log, checkpoint_dir, grammar = "on", template_name;
   GrpoOptions o;
   int threads = 0;
+  std::string device = kDefaultTrainDevice;
   bool quiet = false;
 };
 
@@ -196,14 +201,13 @@ int run_grpo(const GrpoArgs& a) {
   if (a.grammar != "on" && a.grammar != "off") return fail("--grammar takes on or off", kExitBadInput);
   std::vector<Item> items;
   if (int rc = read_labelled_items(a.items, "grm train grpo", &items); rc != kExitOk) return rc;
-  auto policy = TrainModel::load(a.model);
+  const TrainDevice device = parse_train_device(a.device).value();
+  auto policy = TrainModel::load(a.model, device);
   if (!policy) return fail(policy.error().message, kExitFailure);
-  auto reference = TrainModel::load(a.ref.empty() ? a.model : a.ref);
+  auto reference = TrainModel::load(a.ref.empty() ? a.model : a.ref, device);
   if (!reference) return fail(reference.error().message, kExitFailure);
-  if (a.threads > 0) {
-    ggml_backend_cpu_set_n_threads(policy.value()->backend(), a.threads);
-    ggml_backend_cpu_set_n_threads(reference.value()->backend(), a.threads);
-  }
+  set_train_threads(policy.value()->backend(), a.threads);
+  set_train_threads(reference.value()->backend(), a.threads);
   GrpoOptions o = a.o;
   auto vocab = LlamaModel::load(a.model, 0, /*vocab_only=*/true);
   if (!vocab) return fail(vocab.error().message, kExitFailure);
@@ -292,6 +296,13 @@ int run_bt(const SupervisedArgs& a) {
 }
 
 // The options sft and meta share, after their own --model/--data/--out.
+void add_device_option(CLI::App* app, std::string& device) {
+  app->add_option("--device", device,
+                  "where the training graphs run: cpu, gpu (a GPU build: -DGRM_CUDA=ON) or auto (the GPU when there is one)")
+      ->check(CLI::IsMember({"cpu", "gpu", "auto"}))
+      ->capture_default_str();
+}
+
 void add_supervised_options(CLI::App* app, SupervisedArgs& a) {
   TrainLoopOptions& o = a.o;
   app->add_option("--epochs", o.epochs, "passes over the data")->capture_default_str();
@@ -318,6 +329,7 @@ void add_supervised_options(CLI::App* app, SupervisedArgs& a) {
   app->add_flag("--resume", o.resume, "continue from the newest checkpoint");
   app->add_option("--log", a.log, "append one JSON line per optimizer step");
   app->add_option("--threads", a.threads, "CPU threads (0 = all cores)")->capture_default_str();
+  add_device_option(app, a.device);
   app->add_flag("--skip-invalid", a.skip_invalid, "skip invalid records instead of stopping");
   app->add_flag("-q,--quiet", a.quiet, "no progress or summary");
 }
@@ -432,6 +444,7 @@ void add_train_commands(CLI::App& app, Runner& run) {
   grpo->add_option("--seed", g->o.seed, "seed")->capture_default_str();
   grpo->add_option("--log", g->log, "append one JSON line per step");
   grpo->add_option("--threads", g->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  add_device_option(grpo, g->device);
   grpo->add_flag("-q,--quiet", g->quiet, "no progress or summary");
   grpo->callback([&run, g] { run = [g] { return run_grpo(*g); }; });
 }

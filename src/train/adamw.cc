@@ -4,6 +4,7 @@
 #include <gguf.h>
 
 #include "engine/gguf_write.h"
+#include "train/train_device.h"
 
 #include <cmath>
 #include <cstring>
@@ -45,8 +46,11 @@ void AdamW::step(const HostGrads& grads, double lr) {
   const float step_size = static_cast<float>(lr / bc1);
   const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
   const float decay = static_cast<float>(1.0 - lr * o_.weight_decay);
+  std::vector<float> scratch;
   for (size_t i = 0; i < grads.size(); ++i) {
-    float* p = static_cast<float*>(params_[i]->data);
+    // Host parameters are updated in place; others through a host copy written back after the update.
+    ggml_tensor* param = params_[i];
+    float* p = const_cast<float*>(host_f32(param, &scratch));
     float* m = m_[i].data();
     float* v = v_[i].data();
     const float* g = grads[i].data();
@@ -56,6 +60,7 @@ void AdamW::step(const HostGrads& grads, double lr) {
       v[j] = o_.beta2 * v[j] + (1 - o_.beta2) * g[j] * g[j];
       p[j] = p[j] * decay - step_size * m[j] / (std::sqrt(v[j]) * inv_sqrt_bc2 + o_.eps);
     }
+    if (p == scratch.data()) ggml_backend_tensor_set(param, p, 0, ggml_nbytes(param));
   }
 }
 

@@ -1,4 +1,4 @@
-// AdamW on host memory (decoupled weight decay, bias-corrected moments, as torch.optim.AdamW), with its
+// AdamW on host memory (parameters on another backend are updated through host copies) (decoupled weight decay, bias-corrected moments, as torch.optim.AdamW), with its
 // state exposed so that checkpoints can save and restore it exactly.
 #pragma once
 
@@ -25,7 +25,7 @@ double clip_grad_norm(HostGrads& grads, double max_norm);
 
 class AdamW {
  public:
-  // Optimises `params` (F32 tensors in host memory); grads come in the same order.
+  // Optimises `params` (F32 tensors on any backend); grads come in the same order.
   AdamW(std::vector<ggml_tensor*> params, const AdamWOptions& opts);
   // Applies one update with learning rate lr.
   void step(const HostGrads& grads, double lr);

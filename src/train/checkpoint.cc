@@ -1,6 +1,7 @@
 #include "train/checkpoint.h"
 
 #include <fmt/format.h>
+#include <ggml-backend.h>
 #include <gguf.h>
 
 #include <cstdlib>
@@ -90,7 +91,7 @@ Status load_tensors(const std::string& gguf_path, const std::vector<ggml_tensor*
       err = fmt::format("tensor '{}' is missing or has another type or shape", ggml_get_name(p));
       break;
     }
-    std::memcpy(p->data, t->data, ggml_nbytes(p));
+    ggml_backend_tensor_set(p, t->data, 0, ggml_nbytes(p));
   }
   gguf_free(g);
   ggml_free(ctx);

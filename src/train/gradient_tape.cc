@@ -1,5 +1,10 @@
 #include "train/gradient_tape.h"
 
+#include <fmt/format.h>
+#include <ggml-cpu.h>
+
+#include "train/train_device.h"
+
 #include <unordered_map>
 
 namespace grm {
@@ -59,6 +64,15 @@ Status GradientTape::prepare(LossGraph& g, ggml_tensor* loss, bool with_grads) {
     }
     ggml_build_backward_expand(g.ctx_, g.graph_, grad_accs.data());
   }
+  // A GPU backend aborts the process on an op it lacks; a clear error instead, before anything runs.
+  if (!ggml_backend_is_cpu(backend_)) {
+    for (int i = 0; i < ggml_graph_n_nodes(g.graph_); ++i) {
+      const ggml_tensor* node = ggml_graph_node(g.graph_, i);
+      if (!ggml_backend_supports_op(backend_, node))
+        return Error{fmt::format("the {} backend cannot run the training graph's {} (tensor '{}'); train with --device cpu",
+                                 ggml_backend_name(backend_), ggml_op_desc(node), node->name)};
+    }
+  }
   if (!alloc_) alloc_ = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
   if (!ggml_gallocr_alloc_graph(alloc_, g.graph_)) return Error{"cannot allocate the training graph (out of memory?)"};
   return Ok{};
@@ -68,9 +82,10 @@ Status GradientTape::compute(LossGraph& g, HostGrads* grads) {
   if (g.with_grads_) ggml_graph_reset(g.graph_);  // zero the accumulators, seed d(loss) = 1
   if (ggml_backend_graph_compute(backend_, g.graph_) != GGML_STATUS_SUCCESS) return Error{"training graph compute failed"};
   if (g.with_grads_ && grads) {
+    std::vector<float> scratch;
     for (size_t i = 0; i < accs_.size(); ++i) {
       if (!g.reached_[i]) continue;
-      const float* src = static_cast<const float*>(accs_[i]->data);
+      const float* src = host_f32(accs_[i], &scratch);
       std::vector<float>& dst = (*grads)[i];
       for (size_t j = 0; j < dst.size(); ++j) dst[j] += src[j];
     }

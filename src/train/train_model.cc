@@ -1,7 +1,6 @@
 #include "train/train_model.h"
 
 #include <fmt/format.h>
-#include <ggml-cpu.h>
 #include <gguf.h>
 
 #include "engine/gguf_write.h"
@@ -12,7 +11,6 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
-#include <thread>
 
 namespace grm {
 namespace {
@@ -51,7 +49,7 @@ long TrainModel::n_params() const {
   return n;
 }
 
-Result<std::unique_ptr<TrainModel>> TrainModel::load(const std::string& path) {
+Result<std::unique_ptr<TrainModel>> TrainModel::load(const std::string& path, TrainDevice device) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return Error{fmt::format("model file '{}' does not exist", path)};
   ggml_context* data_ctx = nullptr;
@@ -136,18 +134,20 @@ Result<std::unique_ptr<TrainModel>> TrainModel::load(const std::string& path) {
     return Error{fmt::format("'{}': {} tensors in the file but {} are llama weights; unsupported extra tensors", path,
                              n_tensors, m->params_.size())};
 
-  m->backend_ = ggml_backend_cpu_init();
-  if (!m->backend_) return Error{"cannot initialise the ggml CPU backend"};
-  ggml_backend_cpu_set_n_threads(m->backend_, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  auto backend = make_train_backend(device);
+  if (!backend) return backend.error();
+  m->backend_ = backend.value();
   m->buffer_ = ggml_backend_alloc_ctx_tensors(m->ctx_, m->backend_);
-  if (!m->buffer_) return Error{"cannot allocate the model's parameters"};
+  if (!m->buffer_) return Error{fmt::format("'{}': cannot allocate the model's parameters on {}", path, ggml_backend_name(m->backend_))};
   std::vector<float> row;
   for (ggml_tensor* t : m->params_) {
     const ggml_tensor* src = ggml_get_tensor(data_ctx, ggml_get_name(t));
     if (src->type == GGML_TYPE_F32) {
-      std::memcpy(t->data, src->data, ggml_nbytes(t));
+      ggml_backend_tensor_set(t, src->data, 0, ggml_nbytes(t));
     } else {
-      ggml_fp16_to_fp32_row(static_cast<const ggml_fp16_t*>(src->data), static_cast<float*>(t->data), ggml_nelements(t));
+      row.resize(static_cast<size_t>(ggml_nelements(t)));
+      ggml_fp16_to_fp32_row(static_cast<const ggml_fp16_t*>(src->data), row.data(), ggml_nelements(t));
+      ggml_backend_tensor_set(t, row.data(), 0, ggml_nbytes(t));
     }
   }
   return m;
@@ -228,9 +228,21 @@ Status TrainModel::save(const std::string& path, const std::vector<std::pair<std
   gguf_set_kv(out, source_);
   gguf_set_val_u32(out, "general.file_type", 0);  // all F32
   for (const auto& [k, v] : extra_kv) gguf_set_val_str(out, k.c_str(), v.c_str());
-  for (ggml_tensor* t : params_) gguf_add_tensor(out, t);
+  // gguf writes from host memory: parameters on another backend are written from host copies.
+  ggml_context* host = ggml_init({params_.size() * (ggml_tensor_overhead() + 64) + static_cast<size_t>(n_params()) * sizeof(float), nullptr, false});
+  for (ggml_tensor* t : params_) {
+    if (ggml_backend_buffer_is_host(t->buffer)) {
+      gguf_add_tensor(out, t);
+      continue;
+    }
+    ggml_tensor* copy = ggml_dup_tensor(host, t);
+    ggml_set_name(copy, ggml_get_name(t));
+    ggml_backend_tensor_get(t, copy->data, 0, ggml_nbytes(t));
+    gguf_add_tensor(out, copy);
+  }
   Status st = write_gguf_atomically(out, path);
   gguf_free(out);
+  ggml_free(host);
   return st;
 }
 

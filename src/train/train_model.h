@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "train/train_device.h"
 
 namespace grm {
 
@@ -53,12 +54,12 @@ struct ForwardOutputs {
 
 class TrainModel {
  public:
-  // Loads `path`. Errors name the file and the tensor or key at fault.
-  static Result<std::unique_ptr<TrainModel>> load(const std::string& path);
+  // Loads `path` onto `device`'s backend. Errors name the file and the tensor or key at fault.
+  static Result<std::unique_ptr<TrainModel>> load(const std::string& path, TrainDevice device = TrainDevice::kCpu);
   ~TrainModel();
 
   const TrainHparams& hparams() const { return hp_; }
-  // Every trainable tensor (host memory, F32), in a fixed order.
+  // Every trainable tensor (F32, on backend()), in a fixed order.
   const std::vector<ggml_tensor*>& params() const { return params_; }
   ggml_backend_t backend() const { return backend_; }
   long n_params() const;
