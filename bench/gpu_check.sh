@@ -5,7 +5,8 @@
 #   1. judging throughput: `grm score` on score_bench.sh's Qwen2-0.5B-shaped Q8_0 model and items, k = 1, 8, 32;
 #   2. the shipped synth judge on synth test items (`grm eval`, greedy and Voting@8): wall time, and the
 #      accuracies, which must agree between the two backends up to sampling noise;
-#   3. the trainer's S0 step time (CPU only: the trainer runs on ggml's CPU backend) at 2 threads and all cores.
+#   3. the trainer's S0 step time on ggml's CPU backend at 2 threads and all cores (the GPU trainer:
+#      bench/gpu_train.sh).
 #
 # Env: LLAMA_SRC (pinned llama.cpp source; default: scripts/fetch-llama.sh, which needs the npm registry),
 #      BUILD_DIR (build-cuda), OUT (bench/out/gpu), CUDA_ARCH (90), SYNTH_ITEMS (synth items JSONL for 2;
@@ -108,6 +109,6 @@ for n in 2 "$threads"; do
   rm -f "$out/sft-$n.gguf"*
   t=$(now)
   "$grm" train sft --model "$model" --data "$data" --out "$out/sft-$n.gguf" \
-      --batch 16 --max-steps 10 --lr 1e-4 --threads "$n" --log "$out/sft-$n.log" -q >"$out/sft-$n.out" 2>&1
+      --batch 16 --max-steps 10 --lr 1e-4 --threads "$n" --device cpu --log "$out/sft-$n.log" -q >"$out/sft-$n.out" 2>&1
   say "- $n threads: exit $?, 10 steps in $(since "$t") s"
 done
