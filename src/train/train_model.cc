@@ -229,7 +229,10 @@ Status TrainModel::save(const std::string& path, const std::vector<std::pair<std
   gguf_set_val_u32(out, "general.file_type", 0);  // all F32
   for (const auto& [k, v] : extra_kv) gguf_set_val_str(out, k.c_str(), v.c_str());
   // gguf writes from host memory: parameters on another backend are written from host copies.
-  ggml_context* host = ggml_init({params_.size() * (ggml_tensor_overhead() + 64) + static_cast<size_t>(n_params()) * sizeof(float), nullptr, false});
+  size_t copy_bytes = ggml_tensor_overhead();
+  for (const ggml_tensor* t : params_)
+    if (!ggml_backend_buffer_is_host(t->buffer)) copy_bytes += ggml_tensor_overhead() + ggml_nbytes(t) + GGML_MEM_ALIGN;
+  ggml_context* host = ggml_init({copy_bytes, nullptr, false});
   for (ggml_tensor* t : params_) {
     if (ggml_backend_buffer_is_host(t->buffer)) {
       gguf_add_tensor(out, t);
