@@ -50,7 +50,7 @@ void AdamW::step(const HostGrads& grads, double lr) {
   for (size_t i = 0; i < grads.size(); ++i) {
     // Host parameters are updated in place; others through a host copy written back after the update.
     ggml_tensor* param = params_[i];
-    float* p = const_cast<float*>(host_f32(param, &scratch));
+    float* p = host_f32(param, &scratch);
     float* m = m_[i].data();
     float* v = v_[i].data();
     const float* g = grads[i].data();

@@ -1,5 +1,6 @@
-// AdamW on host memory (parameters on another backend are updated through host copies) (decoupled weight decay, bias-corrected moments, as torch.optim.AdamW), with its
-// state exposed so that checkpoints can save and restore it exactly.
+// AdamW on host memory (decoupled weight decay, bias-corrected moments, as torch.optim.AdamW), with its
+// state exposed so that checkpoints can save and restore it exactly. Parameters on another backend than the
+// CPU are updated through host copies.
 #pragma once
 
 #include <cstdint>

@@ -36,8 +36,8 @@ void set_train_threads(ggml_backend_t backend, int threads) {
   if (threads > 0 && ggml_backend_is_cpu(backend)) ggml_backend_cpu_set_n_threads(backend, threads);
 }
 
-const float* host_f32(const ggml_tensor* t, std::vector<float>* scratch) {
-  if (!t->buffer || ggml_backend_buffer_is_host(t->buffer)) return static_cast<const float*>(t->data);
+float* host_f32(ggml_tensor* t, std::vector<float>* scratch) {
+  if (!t->buffer || ggml_backend_buffer_is_host(t->buffer)) return static_cast<float*>(t->data);
   scratch->resize(static_cast<size_t>(ggml_nelements(t)));
   ggml_backend_tensor_get(t, scratch->data(), 0, ggml_nbytes(t));
   return scratch->data();

@@ -30,8 +30,8 @@ Result<ggml_backend_t> make_train_backend(TrainDevice device);
 // Sets the CPU backend's thread count (threads > 0); a GPU backend has none to set.
 void set_train_threads(ggml_backend_t backend, int threads);
 
-// The F32 contents of `t` in host memory: its own data when its buffer is host memory (no copy), else a copy
-// into *scratch.
-const float* host_f32(const ggml_tensor* t, std::vector<float>* scratch);
+// The F32 contents of `t` in host memory: its own data when its buffer is host memory (no copy; writes go to
+// the tensor), else a copy into *scratch (writes go to the copy).
+float* host_f32(ggml_tensor* t, std::vector<float>* scratch);
 
 }  // namespace grm
