@@ -317,6 +317,13 @@ TEST(TrainTest, BadModelsAndRecordsAreClearErrors) {
   auto q = TrainModel::load(dir + "/q8.gguf");
   ASSERT_FALSE(q.ok());
   EXPECT_NE(q.error().message.find("training needs F32 or F16"), std::string::npos) << q.error().message;
+  EXPECT_NE(q.error().message.find("grm model quantize --type f16"), std::string::npos) << q.error().message;
+  // What that message offers: the q8_0 model, dequantised to f16, loads for training.
+  ASSERT_TRUE(quantize_model(dir + "/q8.gguf", dir + "/deq.gguf", "f16", 2).ok());
+  auto deq = TrainModel::load(dir + "/deq.gguf");
+  ASSERT_TRUE(deq.ok()) << deq.error().message;
+  EXPECT_FALSE(quantize_model(dir + "/q8.gguf", dir + "/q4.gguf", "q4_0", 2).ok()) << "requantising loses precision";
+  EXPECT_FALSE(std::filesystem::exists(dir + "/q4.gguf"));
   auto meta = TrainModel::load(test::tiny_meta_rm_path() + "/head.gguf");
   ASSERT_FALSE(meta.ok());
   EXPECT_NE(meta.error().message.find("cannot be trained"), std::string::npos) << meta.error().message;

@@ -95,9 +95,10 @@ void add_model_commands(CLI::App& app, Runner& run) {
   };
   auto qa = std::make_shared<QuantArgs>();
   CLI::App* quant = model->add_subcommand("quantize", "Quantise a GGUF with llama.cpp's quantizer.");
-  quant->add_option("--in", qa->in, "input GGUF (f32 or f16)")->required();
+  quant->add_option("--in", qa->in, "input GGUF (f32 or f16; a quantised one only to --type f16 or f32)")->required();
   quant->add_option("--out", qa->out, "output GGUF")->required();
-  quant->add_option("--type", qa->type, "q8_0, q4_0, q4_k_m, q5_k_m, q6_k or f16")->capture_default_str();
+  quant->add_option("--type", qa->type, "q8_0, q4_0, q4_k_m, q5_k_m, q6_k, f16 or f32 (f16/f32 of a quantised model: "
+                    "dequantised, e.g. to train from it)")->capture_default_str();
   quant->add_option("--threads", qa->threads, "threads (0 = all cores)")->capture_default_str();
   quant->add_flag("--verbose", qa->verbose, "show llama.cpp's log");
   quant->callback([&run, qa] {

@@ -152,15 +152,19 @@ Status init_random_model(const std::string& vocab_path, const ModelShape& shape,
 Status quantize_model(const std::string& in_path, const std::string& out_path, const std::string& type, int threads) {
   static const std::map<std::string, llama_ftype> kTypes = {
       {"q8_0", LLAMA_FTYPE_MOSTLY_Q8_0},     {"q4_0", LLAMA_FTYPE_MOSTLY_Q4_0},     {"q4_k_m", LLAMA_FTYPE_MOSTLY_Q4_K_M},
-      {"q5_k_m", LLAMA_FTYPE_MOSTLY_Q5_K_M}, {"q6_k", LLAMA_FTYPE_MOSTLY_Q6_K},     {"f16", LLAMA_FTYPE_MOSTLY_F16}};
+      {"q5_k_m", LLAMA_FTYPE_MOSTLY_Q5_K_M}, {"q6_k", LLAMA_FTYPE_MOSTLY_Q6_K},     {"f16", LLAMA_FTYPE_MOSTLY_F16},
+      {"f32", LLAMA_FTYPE_ALL_F32}};
   auto it = kTypes.find(type);
-  if (it == kTypes.end()) return Error{fmt::format("quantisation type '{}': expected q8_0, q4_0, q4_k_m, q5_k_m, q6_k or f16", type)};
+  if (it == kTypes.end()) return Error{fmt::format("quantisation type '{}': expected q8_0, q4_0, q4_k_m, q5_k_m, q6_k, f16 or f32", type)};
   std::error_code ec;
   if (!std::filesystem::is_regular_file(in_path, ec)) return Error{fmt::format("model file '{}' does not exist", in_path)};
   llama_backend_setup(false);
   llama_model_quantize_params qp = llama_model_quantize_default_params();
   qp.ftype = it->second;
   qp.nthread = threads;
+  // To f16 / f32 a quantised model is dequantised (e.g. a shipped q8_0 judge, to train from); quantising an already
+  // quantised model again only loses precision, so llama.cpp refuses that.
+  qp.allow_requantize = type == "f16" || type == "f32";
   const std::string tmp = out_path + ".tmp";
   if (llama_model_quantize(in_path.c_str(), tmp.c_str(), &qp) != 0) {
     std::filesystem::remove(tmp, ec);

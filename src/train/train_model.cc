@@ -96,7 +96,8 @@ Result<std::unique_ptr<TrainModel>> TrainModel::load(const std::string& path, Tr
       return static_cast<ggml_tensor*>(nullptr);
     }
     if (src->type != GGML_TYPE_F32 && src->type != GGML_TYPE_F16)
-      return Error{fmt::format("'{}': tensor '{}' is {}; training needs F32 or F16 weights (train from the unquantised model)",
+      return Error{fmt::format("'{}': tensor '{}' is {}; training needs F32 or F16 weights (train from the unquantised "
+                               "model, or dequantise this one: grm model quantize --type f16)",
                                path, name, ggml_type_name(src->type))};
     ggml_tensor* t = ggml_new_tensor(m->ctx_, GGML_TYPE_F32, ggml_n_dims(src), src->ne);
     ggml_set_name(t, name.c_str());
