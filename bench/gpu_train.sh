@@ -5,12 +5,20 @@
 #      trajectories of 160 fresh items: 10 steps, same seed) with `grm train sft --device gpu` and `--device cpu`
 #      (all cores): the loss and gradient norm of every step side by side, and both wall times;
 #   3. the synth recipe on the GPU (scripts/synth-recipe.sh, TRAIN_DEVICE=gpu, MICRO_TOKENS=0: one graph per
-#      step) for STAGES until DEADLINE seconds after this script started, then packs what it made.
+#      step) for STAGES until DEADLINE seconds after this script started, then packs what it made;
+#   4. with GRPO_FROM=MODEL, beside the recipe and to the same deadline: GRPO from MODEL on the recipe's GRPO items
+#      (2,000, seed 103, unfiltered) with GRPO_ARGS (default: 150 steps of 32 items x 4 samples at 5e-5, beta
+#      0.08): batches a GPU affords and 2 cores do not. Both jobs share the GPU (small models leave it idle
+#      between launches) and split the cores.
+# Offline (a lent machine reaches no registry): `source bench/gpu_offline_env.sh` first.
 # Env: LLAMA_SRC (pinned llama.cpp source; default: scripts/fetch-llama.sh), BUILD_DIR (build-cuda), OUT
 #      (bench/out/gpu-train), THREADS (nproc), DEADLINE (540), STAGES ("data init s0 s1"), WORK ($OUT/../synth-gpu,
-#      kept out of $OUT), and the recipe's variables (model shape, S0_PHASES, ...).
-# Writes $OUT/gpu-train.md; the recipe's models s0.gguf and s1.gguf (F32) and S0 phases c and d (F16) when they
-# were made; $OUT/logs.tar.gz (build log, training logs, times.tsv, eval reports, RFT data).
+#      kept out of $OUT), PARITY (1; 0 skips step 2), SEED_DIR (files copied into WORK first, e.g. an S0 phase's
+#      model carried here for the recipe's S0_START), GRPO_FROM, GRPO_ARGS, and the recipe's variables (model
+#      shape, S0_PHASES, S0_START, ...). GRM_BIN names a grm binary to use instead of building one.
+# Writes $OUT/gpu-train.md; the recipe's models s0.gguf, s1.gguf and s2.gguf (F32), its meta RM
+# (meta-rm-model.gguf, meta-rm-head.gguf) and S0 phases c and d (F16) when they were made here; step 4's policy (grpo-side.gguf: the final one, else its newest checkpoint's);
+# $OUT/logs.tar.gz (build log, training logs, times.tsv, eval reports, RFT data).
 set -uo pipefail
 export LC_ALL=C  # sort and join below must agree on the order
 cd "$(dirname "$0")/.."
@@ -44,35 +52,60 @@ else
   grm="$PWD/$build/grm"
 fi
 
-say ""
-say "## Parity: 10 SFT steps, 4 x 128, batch 16, GPU against CPU ($threads threads)"
-p="$work/parity"
-mkdir -p "$p"
-"$grm" synth items --n 160 --seed 909 --out "$p/items.jsonl" >/dev/null
-"$grm" synth teacher --in "$p/items.jsonl" --out "$p/traj.jsonl" --seed 9 >/dev/null
-"$grm" model init --vocab assets/synth-judge/judge.gguf --layers 4 --embd 128 --heads 4 --kv-heads 2 --ff 384 \
-    --ctx 1024 --template compact --seed 1 --out "$p/init.gguf" >/dev/null
-for dev in gpu cpu; do
-  rm -rf "$p/sft-$dev.gguf"*
-  t=$SECONDS
-  "$grm" train sft --model "$p/init.gguf" --data "$p/traj.jsonl" --out "$p/sft-$dev.gguf" --batch 16 \
-      --lr 1e-3 --device "$dev" --threads "$threads" --log "$p/sft-$dev.log" -q >"$p/sft-$dev.out" 2>&1
-  say "- $dev: exit $?, 10 steps in $((SECONDS - t)) s (load included)"
-  tail -3 "$p/sft-$dev.out"
-done
-say "| step | loss GPU | loss CPU | grad norm GPU | grad norm CPU |"
-say "| --- | --- | --- | --- | --- |"
-steps() { jq -r '"\(.step) \(.loss) \(.grad_norm)"' "$1" 2>/dev/null | sort -k1,1; }
-join <(steps "$p/sft-gpu.log") <(steps "$p/sft-cpu.log") | sort -n |
-  awk '{printf "| %s | %.5f | %.5f | %.4f | %.4f |\n", $1, $2, $4, $3, $5}' | tee -a "$report"
+parity() {
+  say ""
+  say "## Parity: 10 SFT steps, 4 x 128, batch 16, GPU against CPU ($threads threads)"
+  p="$work/parity"
+  mkdir -p "$p"
+  "$grm" synth items --n 160 --seed 909 --out "$p/items.jsonl" >/dev/null
+  "$grm" synth teacher --in "$p/items.jsonl" --out "$p/traj.jsonl" --seed 9 >/dev/null
+  "$grm" model init --vocab assets/synth-judge/judge.gguf --layers 4 --embd 128 --heads 4 --kv-heads 2 --ff 384 \
+      --ctx 1024 --template compact --seed 1 --out "$p/init.gguf" >/dev/null
+  for dev in gpu cpu; do
+    rm -rf "$p/sft-$dev.gguf"*
+    t=$SECONDS
+    "$grm" train sft --model "$p/init.gguf" --data "$p/traj.jsonl" --out "$p/sft-$dev.gguf" --batch 16 \
+        --lr 1e-3 --device "$dev" --threads "$threads" --log "$p/sft-$dev.log" -q >"$p/sft-$dev.out" 2>&1
+    say "- $dev: exit $?, 10 steps in $((SECONDS - t)) s (load included)"
+    tail -3 "$p/sft-$dev.out"
+  done
+  say "| step | loss GPU | loss CPU | grad norm GPU | grad norm CPU |"
+  say "| --- | --- | --- | --- | --- |"
+  steps() { jq -r '"\(.step) \(.loss) \(.grad_norm)"' "$1" 2>/dev/null | sort -k1,1; }
+  join <(steps "$p/sft-gpu.log") <(steps "$p/sft-cpu.log") | sort -n |
+    awk '{printf "| %s | %.5f | %.5f | %.4f | %.4f |\n", $1, $2, $4, $3, $5}' | tee -a "$report"
+}
+[ "${PARITY:-1}" = 0 ] || parity
+
+mkdir -p "$work"
+[ -z "${SEED_DIR:-}" ] || cp -r "$SEED_DIR"/. "$work"/
+left=$((deadline - (SECONDS - t_start)))
+recipe_threads=$threads
+side="$work/side"
+if [ -n "${GRPO_FROM:-}" ]; then
+  recipe_threads=$(( (threads + 1) / 2 ))
+  grpo_args=${GRPO_ARGS:-"--steps 150 --items-per-step 32 --micro-batch 32 --lr 5e-5 --beta 0.08"}
+  say ""
+  say "## GRPO beside the recipe: from $GRPO_FROM, $grpo_args, $((threads - recipe_threads)) threads"
+  mkdir -p "$side"
+  "$grm" synth items --n 2000 --seed 103 --out "$side/grpo-items.jsonl" >/dev/null
+  # shellcheck disable=SC2086  # GRPO_ARGS is a list of flags
+  (t=$SECONDS
+   timeout "$left" "$grm" train grpo --model "$GRPO_FROM" --items "$side/grpo-items.jsonl" --out "$side/grpo.gguf" \
+       $grpo_args --group 4 --warmup 2 --temperature 1 --max-tokens 320 --checkpoint-every 10 --resume \
+       --log "$side/grpo.log" --threads "$((threads - recipe_threads))" --device "${TRAIN_DEVICE:-gpu}" -q >"$side/grpo.out" 2>&1
+   echo "- side GRPO: exit $? after $((SECONDS - t)) s (124: stopped at the deadline), $(wc -l < "$side/grpo.log") steps logged" \
+       >"$side/summary") &
+fi
 
 say ""
 say "## The synth recipe on the GPU: stages ${STAGES:-data init s0 s1}, until ${deadline} s after the start"
-left=$((deadline - (SECONDS - t_start)))
 t=$SECONDS
-WORK="$work" GRM="$grm" THREADS="$threads" TRAIN_DEVICE=gpu MICRO_TOKENS=0 \
+WORK="$work" GRM="$grm" THREADS="$recipe_threads" TRAIN_DEVICE="${TRAIN_DEVICE:-gpu}" MICRO_TOKENS=0 \
     timeout "$left" scripts/synth-recipe.sh ${STAGES:-data init s0 s1} >"$out/recipe.log" 2>&1
 say "- recipe: exit $? after $((SECONDS - t)) s (124: stopped at the deadline)"
+wait
+[ -f "$side/summary" ] && say "$(cat "$side/summary")"
 say "- stage wall times (s):"
 sed 's/^/    /' "$work/times.tsv" | tee -a "$report"
 for r in s0 s1; do
@@ -80,11 +113,20 @@ for r in s0 s1; do
   [ -f "$f" ] && say "- $r greedy on the test split: $(jq -c '.benchmarks.items.methods.greedy.main' "$f")"
 done
 
-for m in s0 s1; do [ -f "$work/$m.gguf" ] && cp "$work/$m.gguf" "$out/$m.gguf"; done
+for m in s0 s1 s2; do [ -f "$work/$m.gguf" ] && cp "$work/$m.gguf" "$out/$m.gguf"; done
 for m in s0c s0d; do
-  [ -f "$work/$m.gguf" ] && "$grm" model quantize --in "$work/$m.gguf" --out "$out/$m.f16.gguf" --type f16 >/dev/null 2>&1
+  [ -f "$work/$m.gguf" ] && [ ! -f "${SEED_DIR:-/nonexistent}/$m.gguf" ] &&
+    "$grm" model quantize --in "$work/$m.gguf" --out "$out/$m.f16.gguf" --type f16 >/dev/null 2>&1
 done
+if [ -f "$work/meta-rm/head.gguf" ]; then
+  cp "$work/meta-rm/model.gguf" "$out/meta-rm-model.gguf" && cp "$work/meta-rm/head.gguf" "$out/meta-rm-head.gguf"
+fi
+if [ -f "$side/grpo.gguf" ]; then
+  cp "$side/grpo.gguf" "$out/grpo-side.gguf"
+elif ckpt=$(ls -d "$side/grpo.gguf.ckpt"/step-* 2>/dev/null | tail -1) && [ -n "$ckpt" ]; then
+  cp "$ckpt/model.gguf" "$out/grpo-side.gguf" && say "- side GRPO policy: checkpoint $(basename "$ckpt")"
+fi
 (cd "$work" && tar czf "$out/logs.tar.gz" ./*.log ./times.tsv eval sweep/*.log sweep/dev-*/report.json rft.jsonl \
-    "$out/build.log" "$out/recipe.log" parity/*.log 2>/dev/null)
+    side/*.log side/*.out "$out/build.log" "$out/recipe.log" parity/*.log 2>/dev/null)
 rm -f "$out/build.log" "$out/recipe.log"
 say "- packed: $(cd "$out" && ls | tr '\n' ' ')"

@@ -33,6 +33,10 @@ S0C_STEPS=${S0C_STEPS:-1100} S0C_LR=${S0C_LR:-1e-3}   S0D_STEPS=${S0D_STEPS:-225
 S0E_STEPS=${S0E_STEPS:-2250} S0E_LR=${S0E_LR:-6e-4}
 S0_PHASES=${S0_PHASES:-5}  # how many of the phases above make S0 (fewer: a cheaper run at a reduced budget)
 [[ "$S0_PHASES" =~ ^[1-5]$ ]] || { echo "recipe: S0_PHASES=$S0_PHASES: must be 1 to 5 (phases a-e)" >&2; exit 2; }
+# The first phase to train (1-5): a run that carried an earlier phase's model to another machine continues from it
+# ($WORK/s0a.gguf ... s0d.gguf; e.g. S0_START=5 with s0d.gguf trains phase e only).
+S0_START=${S0_START:-1}
+[[ "$S0_START" =~ ^[1-5]$ ]] || { echo "recipe: S0_START=$S0_START: must be 1 to 5 (phases a-e)" >&2; exit 2; }
 S1_LRS=${S1_LRS:-"1e-4 2.5e-4 5e-4"}  S1_EPOCHS=${S1_EPOCHS:-1}   # RFT learning rates tried on the dev split
 # The beta sweep runs 24 GRPO steps per beta: after 6 (the second and third runs) the betas were within dev noise,
 # and the beta chosen that way (0.01) later collapsed part of the output format (third run: 18% unparseable).
@@ -41,6 +45,8 @@ S1_LRS=${S1_LRS:-"1e-4 2.5e-4 5e-4"}  S1_EPOCHS=${S1_EPOCHS:-1}   # RFT learning
 # The sweep is every GRPO_LRS x BETAS pair: 2e-5 held S1 (fourth run) without lifting it, so larger rates are tried.
 GRPO_SWEEP_STEPS=${GRPO_SWEEP_STEPS:-24} GRPO_STEPS=${GRPO_STEPS:-100}
 GRPO_LRS=${GRPO_LRS:-"2e-5 5e-5 1e-4"} BETAS=${BETAS:-"0 0.01 0.08"}
+# Items per GRPO step (G = 4 samples each) and trajectories per forward/backward (a GPU takes larger ones).
+GRPO_ITEMS=${GRPO_ITEMS:-8} GRPO_MICRO=${GRPO_MICRO:-8}
 BT_STEPS=${BT_STEPS:-250}
 N_META=${N_META:-1000}     # RFT items whose S2 samples (4 each) join the meta RM data
 META_STEPS=${META_STEPS:-0}  # 0 = one epoch
@@ -135,7 +141,11 @@ s0_phases() {
   local -a names=(s0a s0b s0c s0d s0) data=(s0 s0b s0c s0d s0e) warmup=(30 10 10 10 10) min_lr=(0.1 0.1 0.05 0.05 0.05)
   local -a steps=("$S0_STEPS" "$S0B_STEPS" "$S0C_STEPS" "$S0D_STEPS" "$S0E_STEPS")
   local -a lrs=("$S0_LR" "$S0B_LR" "$S0C_LR" "$S0D_LR" "$S0E_LR")
-  for ((i = 0; i < S0_PHASES; i++)); do
+  if [ "$S0_START" -gt 1 ]; then
+    from="$WORK/${names[S0_START - 2]}$sfx.gguf"
+    [ -f "$from" ] || { echo "recipe: S0_START=$S0_START continues from $from, which is missing" >&2; exit 1; }
+  fi
+  for ((i = S0_START - 1; i < S0_PHASES; i++)); do
     out="$WORK/${names[i]}$sfx.gguf"
     run_stage "${names[i]}$sfx" "$out" sft "$from" "$WORK/${data[i]}-teacher$sfx.jsonl" "$out" \
         --max-steps "${steps[i]}" --lr "${lrs[i]}" --warmup "${warmup[i]}" --min-lr-ratio "${min_lr[i]}"
@@ -211,7 +221,7 @@ stage_s1() {
 
 grpo() {  # grpo OUT STEPS LR BETA
   "$GRM" train grpo --model "$WORK/s1.gguf" --items "$WORK/grpo-hard.jsonl" --out "$1" --steps "$2" --lr "$3" \
-      --beta "$4" --group 4 --items-per-step 8 --warmup 2 --temperature 1 --max-tokens "$MAX_TOKENS" \
+      --beta "$4" --group 4 --items-per-step "$GRPO_ITEMS" --micro-batch "$GRPO_MICRO" --warmup 2 --temperature 1 --max-tokens "$MAX_TOKENS" \
       --checkpoint-every 4 --resume --log "$1.log" --threads "$THREADS" --device "$TRAIN_DEVICE" -q
 }
 
@@ -245,7 +255,13 @@ stage_s2() {
 }
 
 stage_meta() {
-  # Non-hinted S1 trajectories plus S2's own samples, labelled by the correctness rule.
+  # SPEC 4 (meta RM guided voting): the non-hinted RFT trajectories, i.e. all of S0's non-hinted samples on the RFT
+  # items, right and wrong (the paper's "enough positive and negative rewards"; RFT's own records keep only the
+  # right ones, which the recipe used before session 12), plus S2's own samples, labelled by the correctness rule.
+  # Same seed as stage s1's rft-data.
+  run_stage meta-s0-samples "$WORK/rft-all.jsonl" "$GRM" train rft-data --model "$WORK/s0.gguf" \
+      --items "$WORK/rft-items.jsonl" --samples 3 --keep all --no-hint --temperature 1 --max-tokens "$MAX_TOKENS" \
+      --threads "$THREADS" --seed 21 --out "$WORK/rft-all.jsonl"
   if [ ! -f "$WORK/meta-items.jsonl" ]; then
     head -n "$N_META" "$WORK/rft-items.jsonl" > "$WORK/meta-items.tmp" && mv "$WORK/meta-items.tmp" "$WORK/meta-items.jsonl"
   fi
@@ -253,7 +269,7 @@ stage_meta() {
       --items "$WORK/meta-items.jsonl" --samples 4 --keep all --no-hint --temperature 0.5 --max-tokens "$MAX_TOKENS" \
       --threads "$THREADS" --seed 31 --out "$WORK/meta-s2.jsonl"
   if [ ! -f "$WORK/meta-data.jsonl" ]; then
-    { jq -c 'select(.hinted | not)' "$WORK/rft.jsonl"; cat "$WORK/meta-s2.jsonl"; } > "$WORK/meta-data.tmp"
+    cat "$WORK/rft-all.jsonl" "$WORK/meta-s2.jsonl" > "$WORK/meta-data.tmp"
     mv "$WORK/meta-data.tmp" "$WORK/meta-data.jsonl"
   fi
   run_stage meta "$WORK/meta-rm/head.gguf" "$GRM" train meta --model "$WORK/s2.gguf" --data "$WORK/meta-data.jsonl" \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/synth-recipe.sh end to end on a tiny budget (a 1-layer model, a few items, a step or two per stage):
 # every stage runs, a reduced S0 (S0_PHASES=2) is its last phase, the dev sweeps choose among what they tried,
-# and a second run resumes by skipping every stage. The script is not compiled: only a run finds a stage that
-# reads a file no earlier stage writes, or a renamed function.
+# a second run resumes by skipping every stage, and S0_START continues S0 from a carried phase's model. The
+# script is not compiled: only a run finds a stage that reads a file no earlier stage writes, or a renamed
+# function.
 # Usage: synth_recipe_test.sh GRM WORKDIR
 set -euo pipefail
 grm=$1 work=$2
@@ -31,9 +32,23 @@ grep -qxE '1e-3|2e-3' "$work/s1-lr" || fail "s1-lr holds '$(cat "$work/s1-lr")',
 grep -qxE 'lr-1e-4-beta-(0|0.08)' "$work/grpo" || fail "grpo holds '$(cat "$work/grpo")', not a pair it tried"
 jq -e '.benchmarks.items.methods | has("greedy") and has("voting@8")' "$work/eval/s1-np/report.json" > /dev/null \
   || fail "eval/s1-np/report.json lacks greedy or voting@8"
+# The meta RM's data: every non-hinted RFT sample of S0 (3 per RFT item, labelled), then S2's 4 per meta item.
+[ "$(jq -s 'map(select(has("label") and (.hinted | not))) | length' "$work/rft-all.jsonl")" -eq 18 ] \
+  || fail "rft-all.jsonl does not hold 3 labelled non-hinted samples per RFT item"
+[ "$(wc -l < "$work/meta-data.jsonl")" -eq 30 ] || fail "meta-data.jsonl is not rft-all.jsonl + meta-s2.jsonl"
 
 stages_run=$(($(wc -l < "$work/times.tsv") - 1))
 "$recipe" > "$work/second.out" 2>&1 || { cat "$work/second.out"; fail "the second run failed"; }
 if grep -E '^recipe: [^ ]+ \.\.\.$' "$work/second.out"; then fail "the second run redid the stages above"; fi
 [ $(($(wc -l < "$work/times.tsv") - 1)) -eq "$stages_run" ] || fail "the second run timed new stages"
-echo "synth_recipe_test: $stages_run stages ran, then all were skipped"
+
+# S0_START=2 continues from a carried phase-a model: phase b only, then S0 is phase b's model.
+start="$work/start2"
+mkdir -p "$start" && cp "$work/s0a.gguf" "$start/"
+WORK="$start" S0_START=2 "$recipe" data s0 > "$work/start2.out" 2>&1 || { cat "$work/start2.out"; fail "S0_START=2 failed"; }
+[ ! -e "$start/init.gguf" ] || fail "S0_START=2 made a random init"
+cmp -s "$work/s0a.gguf" "$start/s0a.gguf" || fail "S0_START=2 changed the carried phase-a model"
+cmp -s "$start/s0b.gguf" "$start/s0.gguf" || fail "S0_START=2: s0.gguf is not phase b's model"
+if WORK="$work/start3" S0_START=3 "$recipe" s0 > "$work/start3.out" 2>&1; then fail "S0_START=3 ran without phase b's model"; fi
+grep -q "continues from .*s0b.gguf, which is missing" "$work/start3.out" || fail "S0_START=3 without s0b.gguf: $(cat "$work/start3.out")"
+echo "synth_recipe_test: $stages_run stages ran, then all were skipped; S0_START continues from a carried phase"
