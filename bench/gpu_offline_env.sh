@@ -1,4 +1,4 @@
-# Sourced on a lent GPU machine that reaches no package registry (bench/gpu_train.sh, bench/gpu_check.sh): unpacks
+# Sourced on a lent GPU machine that reaches no package registry, before bench/gpu_train.sh or gpu_check.sh: unpacks
 # the Debian packages grm builds against, carried there as .debs in DEBS_DIR (default .device/debs; fetched here
 # with `apt-get download nlohmann-json3-dev libcli11-dev libfmt-dev libfmt9 libsentencepiece-dev libsentencepiece0
 # pkgconf pkgconf-bin libpkgconf3`), into PREFIX (default /tmp/pfx) and points PATH, LD_LIBRARY_PATH, CMake and

@@ -17,8 +17,9 @@
 #      model carried here for the recipe's S0_START), GRPO_FROM, GRPO_ARGS, and the recipe's variables (model
 #      shape, S0_PHASES, S0_START, ...). GRM_BIN names a grm binary to use instead of building one.
 # Writes $OUT/gpu-train.md; the recipe's models s0.gguf, s1.gguf and s2.gguf (F32), its meta RM
-# (meta-rm-model.gguf, meta-rm-head.gguf) and S0 phases c and d (F16) when they were made here; step 4's policy (grpo-side.gguf: the final one, else its newest checkpoint's);
-# $OUT/logs.tar.gz (build log, training logs, times.tsv, eval reports, RFT data).
+# (meta-rm-model.gguf, meta-rm-head.gguf) and S0 phases c and d (F16) when they were made here (not carried in
+# SEED_DIR); step 4's policy (grpo-side.gguf: the final one, else its newest checkpoint's); $OUT/logs.tar.gz
+# (build log, training logs, times.tsv, eval reports, RFT data).
 set -uo pipefail
 export LC_ALL=C  # sort and join below must agree on the order
 cd "$(dirname "$0")/.."
@@ -93,9 +94,10 @@ if [ -n "${GRPO_FROM:-}" ]; then
   (t=$SECONDS
    timeout "$left" "$grm" train grpo --model "$GRPO_FROM" --items "$side/grpo-items.jsonl" --out "$side/grpo.gguf" \
        $grpo_args --group 4 --warmup 2 --temperature 1 --max-tokens 320 --checkpoint-every 10 --resume \
-       --log "$side/grpo.log" --threads "$((threads - recipe_threads))" --device "${TRAIN_DEVICE:-gpu}" -q >"$side/grpo.out" 2>&1
-   echo "- side GRPO: exit $? after $((SECONDS - t)) s (124: stopped at the deadline), $(wc -l < "$side/grpo.log") steps logged" \
-       >"$side/summary") &
+       --log "$side/grpo.log" --threads "$((threads - recipe_threads))" --device "${TRAIN_DEVICE:-gpu}" -q \
+       >"$side/grpo.out" 2>&1
+   echo "- side GRPO: exit $? after $((SECONDS - t)) s (124: stopped at the deadline)," \
+       "$(wc -l < "$side/grpo.log") steps logged" >"$side/summary") &
 fi
 
 say ""
@@ -115,7 +117,9 @@ done
 
 for m in s0 s1 s2; do [ -f "$work/$m.gguf" ] && cp "$work/$m.gguf" "$out/$m.gguf"; done
 for m in s0c s0d; do
-  [ -f "$work/$m.gguf" ] && [ ! -f "${SEED_DIR:-/nonexistent}/$m.gguf" ] &&
+  carried=false
+  [ -n "${SEED_DIR:-}" ] && [ -f "$SEED_DIR/$m.gguf" ] && carried=true
+  [ -f "$work/$m.gguf" ] && [ "$carried" = false ] &&
     "$grm" model quantize --in "$work/$m.gguf" --out "$out/$m.f16.gguf" --type f16 >/dev/null 2>&1
 done
 if [ -f "$work/meta-rm/head.gguf" ]; then

@@ -221,8 +221,8 @@ stage_s1() {
 
 grpo() {  # grpo OUT STEPS LR BETA
   "$GRM" train grpo --model "$WORK/s1.gguf" --items "$WORK/grpo-hard.jsonl" --out "$1" --steps "$2" --lr "$3" \
-      --beta "$4" --group 4 --items-per-step "$GRPO_ITEMS" --micro-batch "$GRPO_MICRO" --warmup 2 --temperature 1 --max-tokens "$MAX_TOKENS" \
-      --checkpoint-every 4 --resume --log "$1.log" --threads "$THREADS" --device "$TRAIN_DEVICE" -q
+      --beta "$4" --group 4 --items-per-step "$GRPO_ITEMS" --micro-batch "$GRPO_MICRO" --warmup 2 --temperature 1 \
+      --max-tokens "$MAX_TOKENS" --checkpoint-every 4 --resume --log "$1.log" --threads "$THREADS" --device "$TRAIN_DEVICE" -q
 }
 
 stage_s2() {
