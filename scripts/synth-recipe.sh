@@ -201,8 +201,11 @@ keep_model() {
 }
 
 stage_s1() {
+  # One sampling pass writes the RFT records and, for the meta RM (stage meta), every non-hinted sample labelled.
+  # --overwrite: a run stopped after rft-all.jsonl landed but before rft.jsonl redoes both (same seed, same samples).
   run_stage rft-data "$WORK/rft.jsonl" "$GRM" train rft-data --model "$WORK/s0.gguf" --items "$WORK/rft-items.jsonl" \
-      --samples 3 --temperature 1 --max-tokens "$MAX_TOKENS" --threads "$THREADS" --seed 21 --out "$WORK/rft.jsonl"
+      --samples 3 --temperature 1 --max-tokens "$MAX_TOKENS" --threads "$THREADS" --seed 21 --out "$WORK/rft.jsonl" \
+      --all-out "$WORK/rft-all.jsonl" --overwrite
   # The RFT learning rate is chosen on the dev split: a rate that suited a weak S0 (5e-4 for the second run's
   # 39% S0) lowered the third run's 50% S0 by four points.
   dev_eval s0 "$WORK/s0.gguf"
@@ -258,7 +261,8 @@ stage_meta() {
   # SPEC 4 (meta RM guided voting): the non-hinted RFT trajectories, i.e. all of S0's non-hinted samples on the RFT
   # items, right and wrong (the paper's "enough positive and negative rewards"; RFT's own records keep only the
   # right ones, which the recipe used before session 12), plus S2's own samples, labelled by the correctness rule.
-  # Same seed as stage s1's rft-data.
+  # Stage s1 writes them beside rft.jsonl; this sampling (same seed, same samples) only runs for a work directory
+  # whose rft.jsonl predates that.
   run_stage meta-s0-samples "$WORK/rft-all.jsonl" "$GRM" train rft-data --model "$WORK/s0.gguf" \
       --items "$WORK/rft-items.jsonl" --samples 3 --keep all --no-hint --temperature 1 --max-tokens "$MAX_TOKENS" \
       --threads "$THREADS" --seed 21 --out "$WORK/rft-all.jsonl"

@@ -1,6 +1,7 @@
 // `grm train rft-data` (pipeline/rft_pipeline.h) on the tiny random model: whatever the judge writes, the
 // records are exactly its correct samples (re-checked here with the rule), hinted ones only for items with a
-// best response, too-easy items are dropped, --keep all labels every sample, and a run is reproducible.
+// best response, too-easy items are dropped, --keep all labels every sample, --all-out writes both from one
+// pass, and a run is reproducible.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -87,6 +88,26 @@ TEST(RftDataTest, RecordsAreTheCorrectSamplesAndKeepAllLabelsEverySample) {
   }
   EXPECT_GT(positives, 0);
   EXPECT_LT(positives, 21);
+
+  // --all-out: RFT records and labelled records from one sampling pass, each the same as its own run's.
+  auto both = test::run_grm(base + "--out '" + dir + "/rft3.jsonl' --all-out '" + dir + "/all3.jsonl'", dir);
+  ASSERT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_EQ(test::read_text(dir + "/rft3.jsonl"), test::read_text(dir + "/rft.jsonl"));
+  EXPECT_EQ(test::read_text(dir + "/all3.jsonl"), test::read_text(dir + "/all.jsonl"));
+  EXPECT_NE(both.err.find("21 labelled sample(s)"), std::string::npos) << both.err;
+
+  // An existing --all-out is kept unless --overwrite; --keep all has no second output; nothing is written.
+  auto exists = test::run_grm(base + "--out '" + dir + "/rft4.jsonl' --all-out '" + dir + "/all3.jsonl'", dir);
+  EXPECT_EQ(exists.exit_code, 2);
+  EXPECT_NE(exists.err.find("all3.jsonl' exists; pass --overwrite"), std::string::npos) << exists.err;
+  auto clash = test::run_grm(base + "--keep all --out '" + dir + "/rft4.jsonl' --all-out '" + dir + "/all4.jsonl'", dir);
+  EXPECT_EQ(clash.exit_code, 2);
+  EXPECT_NE(clash.err.find("--all-out goes with --keep correct"), std::string::npos) << clash.err;
+  auto same = test::run_grm(base + "--out '" + dir + "/rft4.jsonl' --all-out '" + dir + "/./rft4.jsonl'", dir);
+  EXPECT_EQ(same.exit_code, 2);
+  EXPECT_NE(same.err.find("name the same file"), std::string::npos) << same.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/rft4.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/all4.jsonl"));
 }
 
 TEST(RftDataTest, UnlabelledItemsAndAnExistingOutputAreRefused) {

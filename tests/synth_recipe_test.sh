@@ -36,6 +36,8 @@ jq -e '.benchmarks.items.methods | has("greedy") and has("voting@8")' "$work/eva
 [ "$(jq -s 'map(select(has("label") and (.hinted | not))) | length' "$work/rft-all.jsonl")" -eq 18 ] \
   || fail "rft-all.jsonl does not hold 3 labelled non-hinted samples per RFT item"
 [ "$(wc -l < "$work/meta-data.jsonl")" -eq 30 ] || fail "meta-data.jsonl is not rft-all.jsonl + meta-s2.jsonl"
+# Stage s1's sampling pass wrote them: the meta stage did not sample S0 again.
+if grep -q '^meta-s0-samples' "$work/times.tsv"; then fail "the meta stage sampled S0 again (rft-all.jsonl should come from stage s1)"; fi
 
 stages_run=$(($(wc -l < "$work/times.tsv") - 1))
 "$recipe" > "$work/second.out" 2>&1 || { cat "$work/second.out"; fail "the second run failed"; }

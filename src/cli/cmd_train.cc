@@ -132,7 +132,7 @@ int read_labelled_items(const std::string& path, const char* who, std::vector<It
 }
 
 struct RftArgs {
-  std::string model, items, out, template_name, keep = "correct";
+  std::string model, items, out, all_out, template_name, keep = "correct";
   RftOptions o;
   float temperature = 1.0f;
   int max_tokens = 256, threads = 0, parallel = 64, ctx = 16384;
@@ -145,8 +145,17 @@ int run_rft(const RftArgs& a) {
     std::fprintf(stderr, "grm train rft-data: %s\n", m.c_str());
     return code;
   };
-  if (!a.overwrite && std::filesystem::exists(a.out)) return fail(fmt::format("'{}' exists; pass --overwrite to replace it", a.out), kExitBadInput);
+  for (const std::string& path : {a.out, a.all_out})
+    if (!path.empty() && !a.overwrite && std::filesystem::exists(path))
+      return fail(fmt::format("'{}' exists; pass --overwrite to replace it", path), kExitBadInput);
   if (a.keep != "correct" && a.keep != "all") return fail("--keep takes correct or all", kExitBadInput);
+  if (!a.all_out.empty() && a.keep == "all")
+    return fail("--all-out goes with --keep correct (--keep all already writes the labelled samples to --out)", kExitBadInput);
+  if (!a.all_out.empty()) {
+    std::error_code e1, e2;
+    if (std::filesystem::weakly_canonical(a.all_out, e1) == std::filesystem::weakly_canonical(a.out, e2) && !e1 && !e2)
+      return fail("--all-out and --out name the same file", kExitBadInput);
+  }
   std::vector<Item> items;
   if (int rc = read_labelled_items(a.items, "grm train rft-data", &items); rc != kExitOk) return rc;
   auto model = LlamaModel::load(a.model);
@@ -164,23 +173,40 @@ int run_rft(const RftArgs& a) {
   if (!engine) return fail(engine.error().message, kExitFailure);
   RftOptions o = a.o;
   o.family = eo.prompt.kind;
-  o.keep_all = a.keep == "all";
-  std::vector<nlohmann::json> records;
+  const bool keep_all = a.keep == "all";
+  std::vector<nlohmann::json> records, labelled;
+  RftOutputs outs;
+  if (keep_all) {
+    outs.labelled = &records;
+  } else {
+    outs.rft = &records;
+    if (!a.all_out.empty()) outs.labelled = &labelled;
+  }
   Progress bar("rft sampling", !a.quiet);
-  auto sum = build_rft_data(*engine.value(), items, o, &records, [&](int done, int total) { bar.update(done, total); });
+  auto sum = build_rft_data(*engine.value(), items, o, outs, [&](int done, int total) { bar.update(done, total); });
   bar.finish();
   if (!sum) return fail(sum.error().message, kExitFailure);
-  std::string text;
-  for (const auto& r : records) text += r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  if (auto st = write_file_atomically(a.out, text); !st) return fail(st.error().message, kExitFailure);
+  auto write = [](const std::string& path, const std::vector<nlohmann::json>& recs) {
+    std::string text;
+    for (const auto& r : recs) text += r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    return write_file_atomically(path, text);
+  };
+  // --all-out lands first: a run stopped between the two writes leaves no --out, so a script that tests for
+  // --out (the recipe's stages) runs it again.
+  if (!a.all_out.empty())
+    if (auto st = write(a.all_out, labelled); !st) return fail(st.error().message, kExitFailure);
+  if (auto st = write(a.out, records); !st) return fail(st.error().message, kExitFailure);
   const RftSummary& s = sum.value();
-  if (!a.quiet)
+  if (!a.quiet) {
     std::fprintf(stderr,
                  "grm train rft-data: %d item(s): %ld/%ld samples correct (%ld valid); %d item(s) all correct (%s), %d none "
                  "correct; hinted %ld/%ld correct; %ld record(s) in %.1f s -> %s\n",
-                 s.items, s.correct, s.samples, s.valid, s.items_all_correct, o.keep_all ? "kept: --keep all" : "dropped",
-                 s.items_none_correct, s.hinted_correct,
-                 s.hinted_samples, s.records, s.seconds, a.out.c_str());
+                 s.items, s.correct, s.samples, s.valid, s.items_all_correct, keep_all ? "kept: --keep all" : "dropped",
+                 s.items_none_correct, s.hinted_correct, s.hinted_samples, keep_all ? s.labelled : s.records, s.seconds,
+                 a.out.c_str());
+    if (!a.all_out.empty())
+      std::fprintf(stderr, "grm train rft-data: %ld labelled sample(s) -> %s\n", s.labelled, a.all_out.c_str());
+  }
   return kExitOk;
 }
 
@@ -388,13 +414,17 @@ void add_train_commands(CLI::App& app, Runner& run) {
       "Samples --samples judgments per labelled item (random response orders, --temperature), keeps the correct\n"
       "ones (SPEC 2's rule), drops items whose samples are all correct, and adds one hinted sample per kept item\n"
       "with a best response, kept when correct (--no-hint: none). OUT holds judgment records\n"
-      "{item, order, template, trajectory, hinted} for `grm train sft` (and, without the hinted ones, `grm train meta`).");
+      "{item, order, template, trajectory, hinted} for `grm train sft`; --keep all or --all-out: labelled records\n"
+      "{..., label} for `grm train meta`.");
   rft->add_option("--model", r->model, "the sampling judge (GGUF)")->required();
   rft->add_option("--items", r->items, "labelled canonical items (JSONL)")->required();
   rft->add_option("--out", r->out, "records (JSONL), written whole at the end")->required();
   rft->add_option("--samples", r->o.samples, "N_RFT: non-hinted samples per item")->capture_default_str()->check(CLI::Range(1, 64));
   rft->add_flag("--no-hint", [r](int64_t) { r->o.hinted = false; }, "no hinted samples");
   rft->add_option("--keep", r->keep, "correct: RFT data; all: every sample with \"label\" 0/1 by the rule, no item dropped, no hint (meta RM data)")->capture_default_str();
+  rft->add_option("--all-out", r->all_out,
+                  "also write what --keep all would (every non-hinted sample, labelled) to this file, from the same samples: "
+                  "RFT and meta RM data in one pass");
   rft->add_option("--temperature", r->temperature, "sampling temperature")->capture_default_str();
   rft->add_option("--max-tokens", r->max_tokens, "generated tokens per sample")->capture_default_str();
   rft->add_option("--template", r->template_name, kTemplateHelp);

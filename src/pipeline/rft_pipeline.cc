@@ -44,14 +44,15 @@ std::vector<JudgeResult> run_pass(JudgeEngine& engine, size_t n, const std::func
 }  // namespace
 
 Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& items, const RftOptions& opts,
-                                  std::vector<nlohmann::json>* records, const std::function<void(int, int)>& progress) {
+                                  const RftOutputs& out, const std::function<void(int, int)>& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   if (opts.samples < 1) return Error{"--samples must be at least 1"};
   for (const auto& it : items)
     if (!it.has_label()) return Error{fmt::format("item '{}' has no label: rejective sampling needs ground truth", it.id)};
   RftSummary sum;
   sum.items = static_cast<int>(items.size());
-  const int total = static_cast<int>(items.size()) * (opts.hinted && !opts.keep_all ? 2 : 1);
+  const bool hint_pass = opts.hinted && out.rft;
+  const int total = static_cast<int>(items.size()) * (hint_pass ? 2 : 1);
   int done = 0;
   auto tick = [&] {
     ++done;
@@ -81,25 +82,25 @@ Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& 
       const bool ok = v.correct;
       sum.valid += v.valid;
       correct += ok;
-      if (opts.keep_all) {
-        kept[i].push_back(record(it, t, kind, false));
-        kept[i].back()["label"] = ok ? 1 : 0;
-      } else if (ok) {
-        kept[i].push_back(record(it, t, kind, false));
+      if (out.labelled) {
+        out.labelled->push_back(record(it, t, kind, false));
+        out.labelled->back()["label"] = ok ? 1 : 0;
+        ++sum.labelled;
       }
+      if (ok) kept[i].push_back(record(it, t, kind, false));
     }
     sum.samples += static_cast<long>(plain[i].samples.size());
     sum.correct += correct;
     if (correct == static_cast<int>(plain[i].samples.size())) {
       ++sum.items_all_correct;
-      if (!opts.keep_all) kept[i].clear();
+      kept[i].clear();
     } else {
       keep_item[i] = true;
       sum.items_none_correct += correct == 0;
     }
   }
 
-  if (opts.hinted && !opts.keep_all) {
+  if (hint_pass) {
     auto hinted = run_pass(
         engine, items.size(),
         [&](size_t i) -> std::optional<JudgeRequest> {
@@ -129,11 +130,12 @@ Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& 
       }
     }
   }
-  for (auto& k : kept)
-    for (auto& r : k) {
-      records->push_back(std::move(r));
-      ++sum.records;
-    }
+  if (out.rft)
+    for (auto& k : kept)
+      for (auto& r : k) {
+        out.rft->push_back(std::move(r));
+        ++sum.records;
+      }
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return sum;
 }

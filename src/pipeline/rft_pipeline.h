@@ -6,8 +6,9 @@
 //   {"item", "order", "template", "trajectory", "hinted": bool}
 // The record's prompt is the ordinary one: a hinted trajectory is trained without its hint, which is how
 // hinting helps (the model learns to reach the right verdict unaided). Samples are in random response orders.
-// keep_all (meta RM data): every non-hinted sample of every item is kept, with "label": 1 | 0 by the rule
-// (an unparseable sample is 0), and no item is dropped.
+// The labelled output (meta RM data, SPEC 4) is every non-hinted sample of every item, with "label": 1 | 0 by the
+// rule (an unparseable sample is 0), no item dropped: the same samples the RFT records are chosen from, so one
+// sampling pass yields both.
 #pragma once
 
 #include <functional>
@@ -26,7 +27,12 @@ struct RftOptions {
   bool hinted = true;   // one hinted sample per kept item that has a best response
   uint64_t seed = 1;
   TemplateKind family = TemplateKind::kDefault;  // items labelled {"correct": 0|1} use its 0/1 member
-  bool keep_all = false;
+};
+
+// Where the records go; either may be null (no RFT records: no hinted pass either).
+struct RftOutputs {
+  std::vector<nlohmann::json>* rft = nullptr;       // kept correct samples, then the item's hinted keeper
+  std::vector<nlohmann::json>* labelled = nullptr;  // every non-hinted sample, with "label"
 };
 
 struct RftSummary {
@@ -35,13 +41,15 @@ struct RftSummary {
   int items_none_correct = 0;  // among the non-hinted samples
   long samples = 0, correct = 0, valid = 0;
   long hinted_samples = 0, hinted_correct = 0;
-  long records = 0;
+  long records = 0;   // RFT records
+  long labelled = 0;  // labelled records
   double seconds = 0;
 };
 
-// Returns the records (complete JSON objects) in item order: the item's non-hinted keepers, then its hinted one.
+// Appends the records (complete JSON objects) in item order: for RFT the item's non-hinted keepers, then its
+// hinted one; labelled ones in sample order.
 Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& items, const RftOptions& opts,
-                                  std::vector<nlohmann::json>* records,
+                                  const RftOutputs& out,
                                   const std::function<void(int done, int total)>& progress = {});
 
 }  // namespace grm
