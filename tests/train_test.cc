@@ -322,7 +322,13 @@ TEST(TrainTest, BadModelsAndRecordsAreClearErrors) {
   ASSERT_TRUE(quantize_model(dir + "/q8.gguf", dir + "/deq.gguf", "f16", 2).ok());
   auto deq = TrainModel::load(dir + "/deq.gguf");
   ASSERT_TRUE(deq.ok()) << deq.error().message;
-  EXPECT_FALSE(quantize_model(dir + "/q8.gguf", dir + "/q4.gguf", "q4_0", 2).ok()) << "requantising loses precision";
+  auto requant = quantize_model(dir + "/q8.gguf", dir + "/q4.gguf", "q4_0", 2);
+  ASSERT_FALSE(requant.ok()) << "requantising loses precision";
+  EXPECT_NE(requant.error().message.find("already quantised (q8_0 tensors)"), std::string::npos) << requant.error().message;
+  test::write_text(dir + "/not.gguf", "not a model\n");
+  auto junk = quantize_model(dir + "/not.gguf", dir + "/q4.gguf", "q4_0", 2);
+  ASSERT_FALSE(junk.ok());
+  EXPECT_NE(junk.error().message.find("not.gguf' is not a GGUF file"), std::string::npos) << junk.error().message;
   EXPECT_FALSE(std::filesystem::exists(dir + "/q4.gguf"));
   auto meta = TrainModel::load(test::tiny_meta_rm_path() + "/head.gguf");
   ASSERT_FALSE(meta.ok());

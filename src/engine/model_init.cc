@@ -149,6 +149,24 @@ Status init_random_model(const std::string& vocab_path, const ModelShape& shape,
   return st;
 }
 
+namespace {
+
+// The type of the first tensor of a GGUF in neither F32, F16 nor BF16 ("" for a float model), or an error for a
+// file that is not a GGUF.
+Result<std::string> quantised_tensor_type(const std::string& path) {
+  gguf_context* g = gguf_init_from_file(path.c_str(), {/*no_alloc=*/true, /*ctx=*/nullptr});
+  if (!g) return Error{fmt::format("model file '{}' is not a GGUF file", path)};
+  std::string found;
+  for (int64_t i = 0; i < gguf_get_n_tensors(g) && found.empty(); ++i) {
+    const ggml_type t = gguf_get_tensor_type(g, i);
+    if (t != GGML_TYPE_F32 && t != GGML_TYPE_F16 && t != GGML_TYPE_BF16) found = ggml_type_name(t);
+  }
+  gguf_free(g);
+  return found;
+}
+
+}  // namespace
+
 Status quantize_model(const std::string& in_path, const std::string& out_path, const std::string& type, int threads) {
   static const std::map<std::string, llama_ftype> kTypes = {
       {"q8_0", LLAMA_FTYPE_MOSTLY_Q8_0},     {"q4_0", LLAMA_FTYPE_MOSTLY_Q4_0},     {"q4_k_m", LLAMA_FTYPE_MOSTLY_Q4_K_M},
@@ -158,13 +176,20 @@ Status quantize_model(const std::string& in_path, const std::string& out_path, c
   if (it == kTypes.end()) return Error{fmt::format("quantisation type '{}': expected q8_0, q4_0, q4_k_m, q5_k_m, q6_k, f16 or f32", type)};
   std::error_code ec;
   if (!std::filesystem::is_regular_file(in_path, ec)) return Error{fmt::format("model file '{}' does not exist", in_path)};
+  auto quantised = quantised_tensor_type(in_path);
+  if (!quantised) return quantised.error();
+  const bool to_float = type == "f16" || type == "f32";
+  // To f16 / f32 a quantised model is dequantised (e.g. a shipped q8_0 judge, to train from); quantising an already
+  // quantised model again only loses precision, so llama.cpp refuses that: say so before it does.
+  if (!to_float && !quantised->empty())
+    return Error{fmt::format("'{}' is already quantised ({} tensors): quantise its F32/F16 original instead "
+                             "(`grm model quantize --type f16` dequantises it, but cannot restore what {} lost)",
+                             in_path, *quantised, *quantised)};
   llama_backend_setup(false);
   llama_model_quantize_params qp = llama_model_quantize_default_params();
   qp.ftype = it->second;
   qp.nthread = threads;
-  // To f16 / f32 a quantised model is dequantised (e.g. a shipped q8_0 judge, to train from); quantising an already
-  // quantised model again only loses precision, so llama.cpp refuses that.
-  qp.allow_requantize = type == "f16" || type == "f32";
+  qp.allow_requantize = to_float;
   const std::string tmp = out_path + ".tmp";
   if (llama_model_quantize(in_path.c_str(), tmp.c_str(), &qp) != 0) {
     std::filesystem::remove(tmp, ec);
