@@ -202,10 +202,10 @@ int run_rft(const RftArgs& a) {
                  "grm train rft-data: %d item(s): %ld/%ld samples correct (%ld valid); %d item(s) all correct (%s), %d none "
                  "correct; hinted %ld/%ld correct; %ld record(s) in %.1f s -> %s\n",
                  s.items, s.correct, s.samples, s.valid, s.items_all_correct, keep_all ? "kept: --keep all" : "dropped",
-                 s.items_none_correct, s.hinted_correct, s.hinted_samples, keep_all ? s.labelled : s.records, s.seconds,
+                 s.items_none_correct, s.hinted_correct, s.hinted_samples, static_cast<long>(records.size()), s.seconds,
                  a.out.c_str());
     if (!a.all_out.empty())
-      std::fprintf(stderr, "grm train rft-data: %ld labelled sample(s) -> %s\n", s.labelled, a.all_out.c_str());
+      std::fprintf(stderr, "grm train rft-data: %zu labelled sample(s) -> %s\n", labelled.size(), a.all_out.c_str());
   }
   return kExitOk;
 }

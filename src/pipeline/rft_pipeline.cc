@@ -85,9 +85,8 @@ Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& 
       if (out.labelled) {
         out.labelled->push_back(record(it, t, kind, false));
         out.labelled->back()["label"] = ok ? 1 : 0;
-        ++sum.labelled;
       }
-      if (ok) kept[i].push_back(record(it, t, kind, false));
+      if (ok && out.rft) kept[i].push_back(record(it, t, kind, false));
     }
     sum.samples += static_cast<long>(plain[i].samples.size());
     sum.correct += correct;
@@ -132,10 +131,7 @@ Result<RftSummary> build_rft_data(JudgeEngine& engine, const std::vector<Item>& 
   }
   if (out.rft)
     for (auto& k : kept)
-      for (auto& r : k) {
-        out.rft->push_back(std::move(r));
-        ++sum.records;
-      }
+      for (auto& r : k) out.rft->push_back(std::move(r));
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return sum;
 }

@@ -41,8 +41,6 @@ struct RftSummary {
   int items_none_correct = 0;  // among the non-hinted samples
   long samples = 0, correct = 0, valid = 0;
   long hinted_samples = 0, hinted_correct = 0;
-  long records = 0;   // RFT records
-  long labelled = 0;  // labelled records
   double seconds = 0;
 };
 
