@@ -1,5 +1,6 @@
-// `grm train meta`: BCE head gradients against finite differences, exact resume, and a head that separates
-// two separable classes and scores in the engine (engine/meta_rm.h) exactly what the trainer computes.
+// `grm train meta`: BCE head gradients against finite differences, exact resume, a head that separates two
+// separable classes and scores in the engine (engine/meta_rm.h) exactly what the trainer computes, and the
+// within-item pairs objective (train/meta_pairs.h).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 
 #include "engine/meta_rm.h"
 #include "test_models.h"
+#include "train/meta_pairs.h"
 #include "train/meta_trainer.h"
 
 namespace grm {
@@ -166,6 +168,63 @@ TEST(MetaTrainCliTest, HeadSeparatesTwoClassesAndTheEngineScoresWhatTheTrainerCo
   EXPECT_NE(bad.err.find("bad.jsonl:1: field 'label'"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("bad.jsonl:2: no field 'label'"), std::string::npos) << bad.err;
   EXPECT_FALSE(fs::exists(dir + "/b"));
+}
+
+TEST(MetaPairsTest, PairsEachRightJudgmentWithEachWrongOneOfTheSameItemOnly) {
+  MetaData d;
+  const std::vector<std::pair<std::string, float>> records = {{"A", 1}, {"B", 1}, {"A", 0}, {"C", 0}, {"A", 1}, {"D", 0}, {"D", 1}};
+  for (size_t i = 0; i < records.size(); ++i) d.examples.push_back({{static_cast<int32_t>(i)}, records[i].second, static_cast<int>(i + 1), records[i].first});
+  const MetaPairs p = make_within_item_pairs(d);
+  EXPECT_EQ(p.items, 2);            // A and D
+  EXPECT_EQ(p.items_one_sided, 2);  // B (all right) and C (all wrong)
+  std::vector<std::pair<int, int>> pairs;
+  for (size_t i = 0; i + 1 < p.pairs.examples.size(); i += 2) {
+    EXPECT_EQ(p.pairs.examples[i].label, 1.0f);
+    EXPECT_EQ(p.pairs.examples[i + 1].label, 0.0f);
+    pairs.emplace_back(p.pairs.examples[i].tokens[0], p.pairs.examples[i + 1].tokens[0]);
+  }
+  EXPECT_EQ(pairs, (std::vector<std::pair<int, int>>{{0, 2}, {4, 2}, {6, 5}}));
+}
+
+TEST(MetaTrainCliTest, PairsObjectiveRanksTheRightJudgmentsOfAnItemFirst) {
+  const std::string dir = test::scratch_dir("meta_pairs_cli");
+  // Item m: right judgments say "solid", wrong ones "weak". Item e: every judgment right, nothing to rank.
+  const std::string item = R"({"id": "m", "prompt": "Which is right?", "responses": ["yes", "no"], "label": {"best": 0}})";
+  const std::string easy = R"({"id": "e", "prompt": "Pick one.", "responses": ["a", "b"], "label": {"best": 1}})";
+  const std::string good = R"(Analysis: solid. Scores: \\boxed{9, 2})", bad = R"(Analysis: weak. Scores: \\boxed{2, 9})";
+  std::string text;
+  for (int rep = 0; rep < 2; ++rep) {
+    text += R"({"item": )" + item + R"(, "trajectory": ")" + good + "\"}\n";
+    text += R"({"item": )" + item + R"(, "trajectory": ")" + bad + "\"}\n";
+    text += R"({"item": )" + easy + R"(, "trajectory": "Scores: \\boxed{1, 8}"})" "\n";
+  }
+  test::write_text(dir + "/d.jsonl", text);
+  const std::string train = "train meta --model '" + test::tiny_model_path() + "' --objective pairs --out '" + dir + "/meta' --data ";
+  auto r = test::run_grm(train + "'" + dir + "/d.jsonl' --epochs 12 --batch 2 --lr 1e-2 --min-lr-ratio 1 --threads 2", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("on 4 within-item pair(s) from 1 item(s) (1 item(s) with only right or only wrong judgments skipped)"),
+            std::string::npos)
+      << r.err;
+
+  MetaRmOptions mo;
+  mo.n_ctx = 4096;
+  mo.threads = 2;
+  auto meta = LlamaMetaRewardModel::load(dir + "/meta", mo);
+  ASSERT_TRUE(meta.ok()) << meta.error().message;
+  const auto unescape = [](std::string s) { return s.replace(s.find("\\\\"), 2, "\\"); };
+  auto scores = meta.value()->score(test::make_item("m", {"yes", "no"}, "Which is right?"),
+                                    {{{0, 1}, unescape(good)}, {{0, 1}, unescape(bad)}});
+  ASSERT_TRUE(scores.ok()) << scores.error().message;
+  EXPECT_GT(scores.value()[0], scores.value()[1] + 1.0);
+
+  // Only one-sided items: nothing to rank, a clear error, nothing written.
+  test::write_text(dir + "/easy.jsonl", R"({"item": )" + easy + R"(, "trajectory": "Scores: \\boxed{1, 8}"})" "\n");
+  auto none = test::run_grm("train meta --model '" + test::tiny_model_path() + "' --objective pairs --out '" + dir + "/none' --data '" +
+                                dir + "/easy.jsonl'",
+                            dir);
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("easy.jsonl': no item has both a right and a wrong judgment"), std::string::npos) << none.err;
+  EXPECT_FALSE(fs::exists(dir + "/none"));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "pipeline/rft_pipeline.h"
 #include "core/atomic_file.h"
 #include "train/bt_data.h"
+#include "train/meta_pairs.h"
 #include "train/meta_trainer.h"
 #include "train/sft_trainer.h"
 #include "train/train_device.h"
@@ -259,7 +260,46 @@ int run_grpo(const GrpoArgs& a) {
 
 struct MetaArgs : SupervisedArgs {
   bool head_only = false;
+  std::string objective = "bce";  // bce | pairs (train/meta_pairs.h)
 };
+
+// Trains `loss` (pairwise mode) on `pairs` with train_bt() and saves the meta RM directory. Returns the steps
+// run, or nullopt after printing the error for `command`.
+std::optional<long> train_pairs_and_save(const char* command, MetaHeadLoss& loss, const MetaData& pairs, const SupervisedArgs& a) {
+  Progress bar(command, !a.quiet);
+  auto steps = train_bt(loss, pairs, a.loop_options(), [&](const StepReport& r) {
+    bar.update(static_cast<int>(r.step), static_cast<int>(r.total_steps),
+               fmt::format("-log sigmoid(margin) {:.4f}  lr {:.2e}  {:.0f} tok/s", r.loss, r.lr, r.tokens_per_s));
+  });
+  bar.finish();
+  Status st = steps ? loss.save(a.out) : Status(steps.error());
+  if (!st) {
+    std::fprintf(stderr, "grm train %s: %s\n", command, st.error().message.c_str());
+    return std::nullopt;
+  }
+  return steps.value();
+}
+
+// --objective pairs: the head ranks the judgments of one item (train/meta_pairs.h).
+int run_meta_pairs(const MetaArgs& a, Trainable& t, const MetaData& data) {
+  const MetaPairs p = make_within_item_pairs(data);
+  if (p.pairs.examples.empty()) {
+    std::fprintf(stderr,
+                 "grm train meta: '%s': no item has both a right and a wrong judgment, so --objective pairs has nothing to "
+                 "rank; sample more judgments per item or use --objective bce\n",
+                 a.data.c_str());
+    return kExitBadInput;
+  }
+  MetaHeadLoss loss(*t.model, !a.head_only, 0.0f, /*pairwise=*/true);
+  auto steps = train_pairs_and_save("meta", loss, p.pairs, a);
+  if (!steps) return kExitFailure;
+  if (!a.quiet)
+    std::fprintf(stderr,
+                 "grm train meta: %ld step(s) on %zu within-item pair(s) from %d item(s) (%d item(s) with only right or only "
+                 "wrong judgments skipped); wrote %s/{model,head}.gguf\n",
+                 *steps, p.pairs.examples.size() / 2, p.items, p.items_one_sided, a.out.c_str());
+  return kExitOk;
+}
 
 int run_meta(const MetaArgs& a) {
   auto fail = [](const std::string& m, int code) {
@@ -272,6 +312,7 @@ int run_meta(const MetaArgs& a) {
   if (!data) return fail(data.error().message, kExitFailure);
   if (!accept_records(data->errors, a.skip_invalid, "meta")) return kExitBadInput;
   if (data->examples.empty()) return fail(fmt::format("'{}' holds no usable training records", a.data), kExitBadInput);
+  if (a.objective == "pairs") return run_meta_pairs(a, *t, data.value());
   double positives = 0;
   for (const auto& ex : data->examples) positives += ex.label;
   const double n = static_cast<double>(data->examples.size());
@@ -307,17 +348,11 @@ int run_bt(const SupervisedArgs& a) {
   if (!data) return fail(data.error().message, kExitBadInput);
   if (data->pairs.examples.empty()) return fail(fmt::format("'{}' has no item with a best response: no preference pairs", a.data), kExitBadInput);
   MetaHeadLoss loss(*t->model, /*train_backbone=*/true, 0.0f, /*pairwise=*/true);
-  Progress bar("bt", !a.quiet);
-  auto steps = train_bt(loss, data->pairs, a.loop_options(), [&](const StepReport& r) {
-    bar.update(static_cast<int>(r.step), static_cast<int>(r.total_steps),
-               fmt::format("-log sigmoid(margin) {:.4f}  lr {:.2e}  {:.0f} tok/s", r.loss, r.lr, r.tokens_per_s));
-  });
-  bar.finish();
-  if (!steps) return fail(steps.error().message, kExitFailure);
-  if (auto st = loss.save(a.out); !st) return fail(st.error().message, kExitFailure);
+  auto steps = train_pairs_and_save("bt", loss, data->pairs, a);
+  if (!steps) return kExitFailure;
   if (!a.quiet)
     std::fprintf(stderr, "grm train bt: %ld step(s) on %zu pair(s) from %d item(s) (%d without a best response skipped); wrote %s/{model,head}.gguf\n",
-                 steps.value(), data->pairs.examples.size() / 2, data->items_used, data->items_skipped, a.out.c_str());
+                 *steps, data->pairs.examples.size() / 2, data->items_used, data->items_skipped, a.out.c_str());
   return kExitOk;
 }
 
@@ -381,7 +416,7 @@ void add_train_commands(CLI::App& app, Runner& run) {
 
   auto m = std::make_shared<MetaArgs>();
   m->o.lr = 1e-4;
-  CLI::App* meta = train->add_subcommand("meta", "Meta RM: a scalar head on the last hidden state, binary cross-entropy on judgments.");
+  CLI::App* meta = train->add_subcommand("meta", "Meta RM: a scalar head on the last hidden state, trained on labelled judgments (BCE or within-item pairs).");
   meta->footer(
       "Data: JSONL records {\"item\": ..., \"order\": [...], \"trajectory\": \"...\", \"label\": 1|0}; without \"label\"\n"
       "the correctness rule labels the trajectory from the item's own label (unparseable = 0). The input is the\n"
@@ -392,6 +427,12 @@ void add_train_commands(CLI::App& app, Runner& run) {
   meta->add_option("--out", m->out, "meta RM directory to write")->required();
   add_supervised_options(meta, *m);
   meta->add_flag("--head-only", m->head_only, "train the head alone, backbone frozen");
+  meta->add_option("--objective", m->objective,
+                   "bce: each judgment right or wrong (scores estimate P(right)); pairs: -log sigmoid(z_right - z_wrong) "
+                   "over the (right, wrong) pairs of judgments of one item, the comparison MetaRM@k makes (scores rank, "
+                   "uncalibrated; needs several judgments per item)")
+      ->check(CLI::IsMember({"bce", "pairs"}))
+      ->capture_default_str();
   meta->callback([&run, m] { run = [m] { return run_meta(*m); }; });
 
   auto bt = std::make_shared<SupervisedArgs>();

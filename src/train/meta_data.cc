@@ -15,6 +15,7 @@ Result<MetaData> read_meta_data(const std::string& path, const LlamaModel& vocab
     const std::string& trajectory = rec->trajectory;
     MetaExample ex;
     ex.line = no;
+    ex.item_key = item_to_json(rec->item).dump();
     if (j.contains("label")) {
       const auto& l = j["label"];
       if (l.is_boolean()) ex.label = l.get<bool>() ? 1.0f : 0.0f;

@@ -19,6 +19,7 @@ struct MetaExample {
   std::vector<int32_t> tokens;
   float label = 0;  // 1 = the judgment is correct
   int line = 0;
+  std::string item_key;  // the judged item as canonical JSON: within-item pairs (train/meta_pairs.h) group by it
 };
 
 struct MetaData {
