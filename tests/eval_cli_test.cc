@@ -35,6 +35,16 @@ TEST(EvalCliTest, WritesTheReportAndReusesTheSampleCache) {
   EXPECT_EQ(j["benchmarks"]["rmb"]["items"], 8);
   EXPECT_EQ(j["benchmarks"]["rmb"]["diagnostics"]["samples"], 32);
   EXPECT_DOUBLE_EQ(j["benchmarks"]["rmb"]["diagnostics"]["parse_failure_rate"].get<double>(), 0.0);  // grammar on
+  // With --meta-rm, how it ranks the pool's judgments (eval/meta_ranking.h), in report.json and summary.md.
+  const auto& ranking = j["benchmarks"]["rmb"]["diagnostics"]["meta_ranking"];
+  ASSERT_TRUE(ranking.is_object()) << j["benchmarks"]["rmb"]["diagnostics"].dump();
+  EXPECT_EQ(ranking["judgments"], 32);
+  EXPECT_GT(ranking["within_item_pairs"].get<long>(), 0);
+  for (const char* f : {"auc", "within_item_auc", "agreement_within_item_auc"}) {
+    EXPECT_GE(ranking[f].get<double>(), 0.0) << f;
+    EXPECT_LE(ranking[f].get<double>(), 1.0) << f;
+  }
+  EXPECT_NE(test::read_text(report + "/summary.md").find("Meta RM ranking of the pool's judgments: ROC-AUC"), std::string::npos);
   // items.jsonl recomputes the headline: the mean of the four group accuracies from per-item correctness.
   auto lines = test::read_lines(report + "/items.jsonl");
   ASSERT_EQ(lines.size(), 8u);

@@ -51,18 +51,26 @@ Diagnostics compute_diagnostics(const EvalSet& set, const std::vector<ItemPool>&
     const double cov = sxy - sx * sy / np, vx = sxx - sx * sx / np, vy = syy - sy * sy / np;
     d.score_length_correlation = (vx > 0 && vy > 0) ? cov / std::sqrt(vx * vy) : 0;
   }
+  d.meta_ranking = compute_meta_ranking(set, pools);
   return d;
 }
 
 nlohmann::json to_json(const Diagnostics& d) {
   nlohmann::json pos = nlohmann::json::array();
   for (const auto& p : d.by_position) pos.push_back({{"position", p.position}, {"samples", p.samples}, {"accuracy", p.accuracy}});
-  return {{"samples", d.samples},
-          {"parse_failure_rate", d.parse_failure_rate},
-          {"tie_rate", d.tie_rate},
-          {"accuracy_by_position_of_best", pos},
-          {"score_length_correlation", d.score_length_correlation},
-          {"score_length_pairs", d.score_length_pairs}};
+  nlohmann::json j = {{"samples", d.samples},
+                      {"parse_failure_rate", d.parse_failure_rate},
+                      {"tie_rate", d.tie_rate},
+                      {"accuracy_by_position_of_best", pos},
+                      {"score_length_correlation", d.score_length_correlation},
+                      {"score_length_pairs", d.score_length_pairs}};
+  if (const auto& m = d.meta_ranking)
+    j["meta_ranking"] = {{"judgments", m->judgments},
+                         {"auc", m->auc},
+                         {"within_item_pairs", m->within_pairs},
+                         {"within_item_auc", m->within_auc},
+                         {"agreement_within_item_auc", m->agreement_within_auc}};
+  return j;
 }
 
 }  // namespace grm

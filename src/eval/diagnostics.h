@@ -2,9 +2,11 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "eval/eval_set.h"
+#include "eval/meta_ranking.h"
 #include "eval/scaling.h"
 
 namespace grm {
@@ -22,6 +24,7 @@ struct Diagnostics {
   std::vector<PositionAccuracy> by_position;
   double score_length_correlation = 0;    // Pearson r of a response's score with its length in characters
   long score_length_pairs = 0;
+  std::optional<MetaRanking> meta_ranking;  // when the pool's judgments carry meta scores (eval/meta_ranking.h)
 };
 
 // orders[i][j]: the response order of sample j of item i (as in pools[i].samples).

@@ -120,6 +120,11 @@ Status write_report(const EvalReport& report, const std::string& dir_str, std::v
     md += fmt::format("Diagnostics over the pool ({} samples): parse failures {:.1f}%, ties for the top {:.1f}%, "
                       "score-length correlation r = {:.3f}.\n",
                       d.samples, 100 * d.parse_failure_rate, 100 * d.tie_rate, d.score_length_correlation);
+    if (const auto& m = d.meta_ranking)
+      md += fmt::format("\nMeta RM ranking of the pool's judgments: ROC-AUC {:.3f} over all {} judgments, {:.3f} within items "
+                        "({} right-wrong pairs of one item: the order MetaRM@k uses); agreement with the item's other "
+                        "judgments orders {:.3f} of those pairs right (what plain voting uses).\n",
+                        m->auc, m->judgments, m->within_auc, m->within_pairs, m->agreement_within_auc);
     if (!d.by_position.empty()) {
       md += "\nSample accuracy by position of the true best: ";
       for (const auto& p : d.by_position) md += fmt::format("{}: {:.1f}% (n={})  ", p.position + 1, 100 * p.accuracy, p.samples);
