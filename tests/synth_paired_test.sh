@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/synth-paired.sh on four hand-made items whose paired counts are known: items matched by id whatever
-# their order, the rows by n, the difference and its interval; and a clear error, with no table, when the two
-# files hold different items or lack the method.
+# their order, the rows by n, the difference and its interval; two methods of one report with fractional
+# per-item values (k below k_max); and a clear error, with no table, when the two files hold different items or
+# lack the method.
 set -euo pipefail
 paired="$(cd "$(dirname "$0")/.." && pwd)/scripts/synth-paired.sh"
 dir=$(mktemp -d) && trap 'rm -rf "$dir"' EXIT
@@ -15,6 +16,13 @@ out=$("$paired" "$dir/a.jsonl" "$dir/b.jsonl")
 grep -qxF '| all | 4 | 75 | 50 | 2 | 1 | 25 [-56.3, 100] |' <<< "$out" || fail "wrong 'all' row: $out"
 grep -qxF '| n = 1 | 1 | 100 | 0 | 1 | 0 | 100 [100, 100] |' <<< "$out" || fail "wrong n = 1 row: $out"
 grep -qxF '| n >= 2 | 3 | 66.7 | 66.7 | 1 | 1 | 0 [-92.4, 92.4] |' <<< "$out" || fail "wrong n >= 2 row: $out"
+
+# One report, metarm@8 against voting@8, values between 0 and 1: d = (0.125 - 0.25) / 2, half-width
+# 1.96 sqrt(((0.125^2 + 0.25^2) / 2 - d^2) / 2).
+two() { printf '{"id":"%s","n":2,"methods":{"metarm@8":{"correct":%s},"voting@8":{"correct":%s}}}\n' "$@"; }
+{ two y1 0.625 0.5; two y2 0.25 0.5; } > "$dir/m.jsonl"
+out=$("$paired" "$dir/m.jsonl" "$dir/m.jsonl" metarm@8 voting@8)
+grep -qxF '| all | 2 | 43.8 | 50 | 1 | 1 | -6.3 [-32.2, 19.7] |' <<< "$out" || fail "wrong fractional row: $out"
 
 head -n 3 "$dir/b.jsonl" > "$dir/c.jsonl"
 if out=$("$paired" "$dir/a.jsonl" "$dir/c.jsonl" 2> "$dir/err"); then fail "different items were compared"; fi
