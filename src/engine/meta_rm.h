@@ -5,7 +5,8 @@
 //   DIR/head.gguf   a GGUF with tensors "meta_head.weight" (F32, [n_embd]) and "meta_head.bias" (F32, [1]),
 //                   and metadata grm.meta.n_embd (u32), grm.meta.template ("meta_rm")
 // score = dot(weight, h) + bias, where h is the backbone's final-norm hidden state at the last token of the
-// meta prompt (templates/meta_rm.txt). The score is a logit: sigmoid(score) estimates P(judgment correct).
+// meta prompt (templates/meta_rm.txt). The score is a logit: for a BCE-trained head sigmoid(score) estimates
+// P(judgment correct); a head trained on within-item pairs (train/meta_pairs.h) only ranks.
 #pragma once
 
 #include <memory>
