@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/rules.h"
+#include "eval/metrics.h"
 
 namespace grm {
 namespace {
@@ -26,31 +27,11 @@ struct PairCount {
   }
 };
 
-// ROC-AUC over (value, label) by ranks: the Mann-Whitney statistic with mid-ranks for ties.
-double roc_auc(std::vector<std::pair<double, bool>> v) {
-  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  double rank_sum = 0;
-  long pos = 0;
-  for (size_t i = 0; i < v.size();) {
-    size_t j = i;
-    while (j < v.size() && v[j].first == v[i].first) ++j;
-    const double mid_rank = (static_cast<double>(i) + static_cast<double>(j) + 1) / 2;  // 1-based ranks i+1 .. j
-    for (size_t t = i; t < j; ++t)
-      if (v[t].second) {
-        rank_sum += mid_rank;
-        ++pos;
-      }
-    i = j;
-  }
-  const long neg = static_cast<long>(v.size()) - pos;
-  if (pos == 0 || neg == 0) return 0.5;
-  return (rank_sum - static_cast<double>(pos) * (pos + 1) / 2) / (static_cast<double>(pos) * neg);
-}
-
 }  // namespace
 
 std::optional<MetaRanking> compute_meta_ranking(const EvalSet& set, const std::vector<ItemPool>& pools) {
-  std::vector<std::pair<double, bool>> all;
+  std::vector<double> meta;  // every judgment counted, for the AUC over all of them
+  std::vector<bool> right;
   PairCount within, agreement;
   for (size_t i = 0; i < set.items.size() && i < pools.size(); ++i) {
     const Item& item = set.items[i].item;
@@ -58,20 +39,20 @@ std::optional<MetaRanking> compute_meta_ranking(const EvalSet& set, const std::v
     struct Judged {
       double meta;
       bool right;
-      int agree;
+      std::optional<int> verdict;
+      int agree = -1;  // other judgments with the same verdict; -1 without a verdict
     };
     std::vector<Judged> judged;
     std::map<int, int> verdicts;  // verdict -> how many valid judgments give it
-    std::vector<std::optional<int>> vs;
     for (const SampleVote& s : pools[i].samples) {
       if (!s.valid || !s.meta) continue;
-      vs.push_back(verdict(s, item.n()));
-      if (vs.back()) ++verdicts[*vs.back()];
-      judged.push_back({*s.meta, is_correct(s.scores, item), 0});
+      judged.push_back({*s.meta, is_correct(s.scores, item), verdict(s, item.n())});
+      if (judged.back().verdict) ++verdicts[*judged.back().verdict];
     }
-    for (size_t j = 0; j < judged.size(); ++j) {
-      judged[j].agree = vs[j] ? verdicts[*vs[j]] - 1 : -1;
-      all.emplace_back(judged[j].meta, judged[j].right);
+    for (Judged& j : judged) {
+      if (j.verdict) j.agree = verdicts[*j.verdict] - 1;
+      meta.push_back(j.meta);
+      right.push_back(j.right);
     }
     for (const Judged& r : judged)
       if (r.right)
@@ -81,10 +62,10 @@ std::optional<MetaRanking> compute_meta_ranking(const EvalSet& set, const std::v
             agreement.add(r.agree, w.agree);
           }
   }
-  if (all.empty() || within.pairs == 0) return std::nullopt;
+  if (meta.empty() || within.pairs == 0) return std::nullopt;
   MetaRanking m;
-  m.judgments = static_cast<long>(all.size());
-  m.auc = roc_auc(std::move(all));
+  m.judgments = static_cast<long>(meta.size());
+  m.auc = roc_auc(meta, right);
   m.within_pairs = within.pairs;
   m.within_auc = within.ordered / static_cast<double>(within.pairs);
   m.agreement_within_auc = agreement.ordered / static_cast<double>(agreement.pairs);

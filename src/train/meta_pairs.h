@@ -3,8 +3,8 @@
 // MetaRM@k (SPEC §4) only compares the k judgments of one item with each other: it keeps the k_meta with the
 // highest scores. What decides its accuracy is therefore how well the meta RM ranks a right judgment of an item
 // above a wrong one of the same item, not how well it tells hard items from easy ones. Binary cross-entropy on
-// single judgments learns mostly the latter (the shipped judge's test pool: ROC-AUC 0.71-0.75 over all judgments,
-// 0.55-0.61 between judgments of the same item). The pairwise objective trains the head on exactly the comparison
+// single judgments learns mostly the latter (the shipped judge's test pool: ROC-AUC 0.71-0.76 over all judgments,
+// 0.55-0.62 between judgments of the same item). The pairwise objective trains the head on exactly the comparison
 // MetaRM@k makes: loss -log sigmoid(z_right - z_wrong) over every (right, wrong) pair of judgments of one item
 // (train/meta_loss.h, pairwise mode). Its scores rank; they are not calibrated probabilities.
 #pragma once
