@@ -159,6 +159,33 @@ TEST(CliTest, MissingModelAndUnreadableInputAreClearFailures) {
   EXPECT_NE(bad.err.find("balanced, random or fixed"), std::string::npos) << bad.err;
 }
 
+TEST(CliTest, ModelCommandsRefuseBadOptionsAsUsageErrors) {
+  // Exit 2 (usage) for options no run could take, before any file is read or written; exit 1 stays for files
+  // that cannot be read, as in every other command.
+  const std::string dir = test::scratch_dir("cli_model_usage");
+  const std::string init = "model init --vocab '" + std::string(GRM_TEST_VOCAB) + "' --out '" + dir + "/m.gguf' ";
+  auto shape = run_grm(init + "--embd 60 --heads 8", dir);
+  EXPECT_EQ(shape.exit_code, 2);
+  EXPECT_NE(shape.err.find("embd 60 is not a multiple of heads 8"), std::string::npos) << shape.err;
+  auto type = run_grm(init + "--type q8_0", dir);
+  EXPECT_EQ(type.exit_code, 2);
+  EXPECT_NE(type.err.find("--type"), std::string::npos) << type.err;
+  auto family = run_grm(init + "--template compact_single", dir);
+  EXPECT_EQ(family.exit_code, 2);
+  EXPECT_NE(family.err.find("--template"), std::string::npos) << family.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/m.gguf"));
+  auto quant = run_grm("model quantize --in '" + test::tiny_model_path() + "' --out '" + dir + "/q.gguf' --type q3_weird", dir);
+  EXPECT_EQ(quant.exit_code, 2);
+  EXPECT_NE(quant.err.find("q3_weird"), std::string::npos) << quant.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/q.gguf"));
+  auto missing = run_grm("model quantize --in '" + dir + "/none.gguf' --out '" + dir + "/q.gguf'", dir);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("none.gguf' does not exist"), std::string::npos) << missing.err;
+  auto good = run_grm(init + "--layers 1 --embd 16 --heads 2 --kv-heads 1 --ff 32 --ctx 64", dir);
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/m.gguf"));
+}
+
 TEST(CliTest, FullDiskIsAFailureWithoutAPartialLine) {
   if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
   const std::string dir = test::scratch_dir("cli_full");

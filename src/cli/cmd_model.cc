@@ -43,11 +43,14 @@ void add_model_commands(CLI::App& app, Runner& run) {
   init->add_option("--ff", ia->shape.ff, "feed-forward width")->capture_default_str();
   init->add_option("--ctx", ia->shape.ctx, "trained context length written to the metadata")->capture_default_str();
   init->add_option("--seed", ia->seed, "random seed")->capture_default_str();
-  init->add_option("--type", ia->type, "weight type: f32 or f16")->capture_default_str();
+  init->add_option("--type", ia->type, "weight type: f32 or f16")->capture_default_str()->check(CLI::IsMember({"f32", "f16"}));
   init->add_option("--template", ia->template_family,
                    "prompt family the model will be trained on (default or compact), recorded as grm.template so that "
-                   "score/eval/grpo use it without --template");
+                   "score/eval/grpo use it without --template")
+      ->check(CLI::IsMember({"default", "compact"}));
   init->callback([&run, ia] {
+    // A shape llama cannot build is a usage error (exit 2), caught before any file is read.
+    if (auto st = check_model_shape(ia->shape); !st) throw CLI::ValidationError(st.error().message);
     run = [ia] {
       return report(init_random_model(ia->vocab, ia->shape, ia->seed, ia->type, ia->out, ia->template_family), "init");
     };
@@ -98,7 +101,8 @@ void add_model_commands(CLI::App& app, Runner& run) {
   quant->add_option("--in", qa->in, "input GGUF (f32 or f16; a quantised one only to --type f16 or f32)")->required();
   quant->add_option("--out", qa->out, "output GGUF")->required();
   quant->add_option("--type", qa->type, "q8_0, q4_0, q4_k_m, q5_k_m, q6_k, f16 or f32 (f16/f32 of a quantised model: "
-                    "dequantised, e.g. to train from it)")->capture_default_str();
+                    "dequantised, e.g. to train from it)")->capture_default_str()
+      ->check(CLI::IsMember({"q8_0", "q4_0", "q4_k_m", "q5_k_m", "q6_k", "f16", "f32"}));
   quant->add_option("--threads", qa->threads, "threads (0 = all cores)")->capture_default_str();
   quant->add_flag("--verbose", qa->verbose, "show llama.cpp's log");
   quant->callback([&run, qa] {

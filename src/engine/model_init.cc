@@ -29,7 +29,9 @@ struct Uniform {
   }
 };
 
-Status check_shape(const ModelShape& s) {
+}  // namespace
+
+Status check_model_shape(const ModelShape& s) {
   if (s.layers < 1 || s.embd < 8 || s.heads < 1 || s.kv_heads < 1 || s.ff < 1 || s.ctx < 16)
     return Error{"model shape: layers, embd, heads, kv-heads, ff and ctx must be positive (embd >= 8, ctx >= 16)"};
   if (s.embd % s.heads != 0) return Error{fmt::format("model shape: embd {} is not a multiple of heads {}", s.embd, s.heads)};
@@ -39,11 +41,9 @@ Status check_shape(const ModelShape& s) {
   return Ok{};
 }
 
-}  // namespace
-
 Status init_random_model(const std::string& vocab_path, const ModelShape& shape, uint64_t seed,
                          const std::string& weight_type, const std::string& out_path, const std::string& template_family) {
-  if (auto st = check_shape(shape); !st) return st;
+  if (auto st = check_model_shape(shape); !st) return st;
   if (!template_family.empty()) {
     auto kind = template_kind_from_name(template_family);
     if (!kind || is_single(kind.value()))

@@ -20,6 +20,10 @@ struct ModelShape {
   float rms_eps = 1e-5f;
 };
 
+// Ok when `shape` makes a llama model: every size positive, embd a multiple of heads, heads of kv_heads, an
+// even head dimension (RoPE). The error names the sizes at fault.
+Status check_model_shape(const ModelShape& shape);
+
 // Writes a llama-architecture GGUF with weights drawn uniformly with standard deviation 0.02 (norms 1) from
 // `seed`, and the tokenizer (every tokenizer.* key) of the vocab-only GGUF at `vocab_path`. weight_type:
 // "f32" or "f16". template_family ("default" | "compact", or "" for none) is recorded as grm.template, the
