@@ -186,6 +186,47 @@ TEST(MetaPairsTest, PairsEachRightJudgmentWithEachWrongOneOfTheSameItemOnly) {
   EXPECT_EQ(pairs, (std::vector<std::pair<int, int>>{{0, 2}, {4, 2}, {6, 5}}));
 }
 
+TEST(MetaPairsTest, MarginRuleOrdersJudgmentsOfAnItemByMarginAndSkipsItemsOfOneMargin) {
+  MetaData d;
+  // {item, margin}: item A has margins 5, -2, 1, 5; item B one margin only; item C two.
+  const std::vector<std::pair<std::string, int>> records = {{"A", 5}, {"A", -2}, {"B", 3}, {"A", 1}, {"C", -1}, {"B", 3}, {"A", 5}, {"C", kUnparseableMargin}};
+  for (size_t i = 0; i < records.size(); ++i) {
+    MetaExample ex{{static_cast<int32_t>(i)}, records[i].second > 0 ? 1.0f : 0.0f, static_cast<int>(i + 1), records[i].first};
+    ex.margin = records[i].second;
+    d.examples.push_back(ex);
+  }
+  const MetaPairs p = make_within_item_pairs(d, PairRule::kLargerMargin);
+  EXPECT_EQ(p.items, 2);            // A and C
+  EXPECT_EQ(p.items_one_sided, 1);  // B
+  std::vector<std::pair<int, int>> pairs;
+  for (size_t i = 0; i + 1 < p.pairs.examples.size(); i += 2) {
+    EXPECT_GT(p.pairs.examples[i].margin, p.pairs.examples[i + 1].margin);
+    pairs.emplace_back(p.pairs.examples[i].tokens[0], p.pairs.examples[i + 1].tokens[0]);
+  }
+  // Right over right (5 over 1) counts too; equal margins (the two 5s) make no pair.
+  EXPECT_EQ(pairs, (std::vector<std::pair<int, int>>{{0, 1}, {0, 3}, {3, 1}, {6, 1}, {6, 3}, {4, 7}}));
+  // The right-over-wrong rule on the same data ranks only across the line: 5, 1, 5 over -2.
+  EXPECT_EQ(make_within_item_pairs(d).pairs.examples.size(), 2u * 3);
+}
+
+TEST(MetaPairsTest, ReadMetaDataTakesEachJudgmentsMarginFromItsScores) {
+  const std::string dir = test::scratch_dir("meta_margin_data");
+  const std::string item = R"({"id": "m", "prompt": "Which?", "responses": ["a", "b", "c"], "label": {"best": 2}})";
+  test::write_text(dir + "/d.jsonl",
+                   R"({"item": )" + item + R"(, "order": [2, 0, 1], "trajectory": "Scores: \\boxed{9, 4, 6}"})" "\n" +  // best shown first: 9 - 6
+                   R"({"item": )" + item + R"(, "trajectory": "Scores: \\boxed{8, 3, 6}"})" "\n" +                      // 6 - 8
+                   R"({"item": )" + item + R"(, "trajectory": "no verdict"})" "\n" +
+                   R"({"item": )" + item + R"(, "trajectory": "Scores: \\boxed{1, 1, 1}", "label": 1})" "\n");    // explicit label
+  auto vocab = LlamaModel::load(test::tiny_model_path(), 0, true);
+  ASSERT_TRUE(vocab.ok()) << vocab.error().message;
+  auto data = read_meta_data(dir + "/d.jsonl", *vocab.value(), 4096);
+  ASSERT_TRUE(data.ok()) << data.error().message;
+  ASSERT_EQ(data->examples.size(), 4u) << (data->errors.empty() ? "" : data->errors[0]);
+  std::vector<int> margins;
+  for (const auto& ex : data->examples) margins.push_back(ex.margin);
+  EXPECT_EQ(margins, (std::vector<int>{3, -2, kUnparseableMargin, 1}));
+}
+
 TEST(MetaTrainCliTest, PairsObjectiveRanksTheRightJudgmentsOfAnItemFirst) {
   const std::string dir = test::scratch_dir("meta_pairs_cli");
   // Item m: right judgments say "solid", wrong ones "weak". Item e: every judgment right, nothing to rank.
@@ -205,6 +246,14 @@ TEST(MetaTrainCliTest, PairsObjectiveRanksTheRightJudgmentsOfAnItemFirst) {
   EXPECT_NE(r.err.find("on 4 within-item pair(s) from 1 item(s) (1 item(s) with only right or only wrong judgments skipped)"),
             std::string::npos)
       << r.err;
+  // --objective margin on the same records: the same four pairs (margins 7 over -7); item e's judgments share one.
+  auto by_margin = test::run_grm("train meta --model '" + test::tiny_model_path() + "' --objective margin --out '" + dir +
+                                     "/meta-margin' --data '" + dir + "/d.jsonl' --max-steps 1 --batch 2 --threads 2",
+                                 dir);
+  ASSERT_EQ(by_margin.exit_code, 0) << by_margin.err;
+  EXPECT_NE(by_margin.err.find("on 4 within-item pair(s) from 1 item(s) (1 item(s) with judgments of one margin only skipped)"),
+            std::string::npos)
+      << by_margin.err;
 
   MetaRmOptions mo;
   mo.n_ctx = 4096;

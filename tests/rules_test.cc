@@ -34,6 +34,23 @@ TEST(RulesTest, SingleResponseMatchesTheLabel) {
   EXPECT_TRUE(is_correct(std::vector<int>{0}, it));
 }
 
+TEST(RulesTest, MarginIsTheBestsScoreMinusTheHighestOtherAndPlusMinusOneForASingleResponse) {
+  const Item three = pair_with_best(1, 3);
+  EXPECT_EQ(judgment_margin({2, 9, 6}, three), 3);    // right: >= 1
+  EXPECT_EQ(judgment_margin({2, 6, 9}, three), -3);   // wrong: <= 0
+  EXPECT_EQ(judgment_margin({9, 9, 1}, three), 0);    // a tie for the top is wrong, margin 0
+  Item single = pair_with_best(0, 1);
+  single.best.reset();
+  single.correct = 0;
+  EXPECT_EQ(judgment_margin({0}, single), 1);
+  EXPECT_EQ(judgment_margin({1}, single), -1);
+  // judge_by_rule maps the sample's order back first: shown {1, 0}, the best (response 0) was shown second.
+  const RuleVerdict v = judge_by_rule("Scores: \\boxed{3, 8}", {1, 0}, pair_with_best(0), TemplateKind::kDefault);
+  EXPECT_TRUE(v.correct);
+  EXPECT_EQ(v.margin, 5);
+  EXPECT_EQ(judge_by_rule("Analysis only.", {0, 1}, pair_with_best(0), TemplateKind::kDefault).margin, 0);
+}
+
 TEST(RulesTest, SampledJudgmentRewardIsPlusOneOrMinusOneAndUnparseableIsMinusOne) {
   const Item pair = pair_with_best(0);
   const std::vector<int> shown = {0, 1}, swapped = {1, 0};

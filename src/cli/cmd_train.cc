@@ -260,7 +260,7 @@ int run_grpo(const GrpoArgs& a) {
 
 struct MetaArgs : SupervisedArgs {
   bool head_only = false;
-  std::string objective = "bce";  // bce | pairs (train/meta_pairs.h)
+  std::string objective = "bce";  // bce | pairs | margin (train/meta_pairs.h)
 };
 
 // Trains `loss` (pairwise mode) on `pairs` with train_bt() and saves the meta RM directory. Returns the steps
@@ -280,14 +280,16 @@ std::optional<long> train_pairs_and_save(const char* command, MetaHeadLoss& loss
   return steps.value();
 }
 
-// --objective pairs: the head ranks the judgments of one item (train/meta_pairs.h).
+// --objective pairs | margin: the head ranks the judgments of one item (train/meta_pairs.h).
 int run_meta_pairs(const MetaArgs& a, Trainable& t, const MetaData& data) {
-  const MetaPairs p = make_within_item_pairs(data);
+  const bool by_margin = a.objective == "margin";
+  const MetaPairs p = make_within_item_pairs(data, by_margin ? PairRule::kLargerMargin : PairRule::kRightOverWrong);
   if (p.pairs.examples.empty()) {
     std::fprintf(stderr,
-                 "grm train meta: '%s': no item has both a right and a wrong judgment, so --objective pairs has nothing to "
-                 "rank; sample more judgments per item or use --objective bce\n",
-                 a.data.c_str());
+                 "grm train meta: '%s': no item has %s, so --objective %s has nothing to rank; sample more judgments "
+                 "per item or use --objective bce\n",
+                 a.data.c_str(), by_margin ? "judgments of different margins" : "both a right and a wrong judgment",
+                 a.objective.c_str());
     return kExitBadInput;
   }
   MetaHeadLoss loss(*t.model, !a.head_only, 0.0f, /*pairwise=*/true);
@@ -295,9 +297,10 @@ int run_meta_pairs(const MetaArgs& a, Trainable& t, const MetaData& data) {
   if (!steps) return kExitFailure;
   if (!a.quiet)
     std::fprintf(stderr,
-                 "grm train meta: %ld step(s) on %zu within-item pair(s) from %d item(s) (%d item(s) with only right or only "
-                 "wrong judgments skipped); wrote %s/{model,head}.gguf\n",
-                 *steps, p.pairs.examples.size() / 2, p.items, p.items_one_sided, a.out.c_str());
+                 "grm train meta: %ld step(s) on %zu within-item pair(s) from %d item(s) (%d item(s) with %s skipped); "
+                 "wrote %s/{model,head}.gguf\n",
+                 *steps, p.pairs.examples.size() / 2, p.items, p.items_one_sided,
+                 by_margin ? "judgments of one margin only" : "only right or only wrong judgments", a.out.c_str());
   return kExitOk;
 }
 
@@ -312,7 +315,7 @@ int run_meta(const MetaArgs& a) {
   if (!data) return fail(data.error().message, kExitFailure);
   if (!accept_records(data->errors, a.skip_invalid, "meta")) return kExitBadInput;
   if (data->examples.empty()) return fail(fmt::format("'{}' holds no usable training records", a.data), kExitBadInput);
-  if (a.objective == "pairs") return run_meta_pairs(a, *t, data.value());
+  if (a.objective != "bce") return run_meta_pairs(a, *t, data.value());
   double positives = 0;
   for (const auto& ex : data->examples) positives += ex.label;
   const double n = static_cast<double>(data->examples.size());
@@ -430,8 +433,9 @@ void add_train_commands(CLI::App& app, Runner& run) {
   meta->add_option("--objective", m->objective,
                    "bce: each judgment right or wrong (scores estimate P(right)); pairs: -log sigmoid(z_right - z_wrong) "
                    "over the (right, wrong) pairs of judgments of one item, the comparison MetaRM@k makes (scores rank, "
-                   "uncalibrated; needs several judgments per item)")
-      ->check(CLI::IsMember({"bce", "pairs"}))
+                   "uncalibrated; needs several judgments per item); margin: the same over pairs of judgments of one item "
+                   "ordered by margin (the true best's score minus the best other score: what the vote sums)")
+      ->check(CLI::IsMember({"bce", "pairs", "margin"}))
       ->capture_default_str();
   meta->callback([&run, m] { run = [m] { return run_meta(*m); }; });
 

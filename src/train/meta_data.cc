@@ -21,9 +21,12 @@ Result<MetaData> read_meta_data(const std::string& path, const LlamaModel& vocab
       if (l.is_boolean()) ex.label = l.get<bool>() ? 1.0f : 0.0f;
       else if (l.is_number_integer() && (l.get<int>() == 0 || l.get<int>() == 1)) ex.label = static_cast<float>(l.get<int>());
       else return "field 'label': expected 1, 0, true or false";
+      ex.margin = ex.label > 0.5f ? 1 : -1;
     } else {
       if (!rec->item.has_label()) return "no field 'label' and the item has no label to judge the trajectory by";
-      ex.label = judge_by_rule(trajectory, rec->order, rec->item, rec->kind).correct ? 1.0f : 0.0f;
+      const RuleVerdict v = judge_by_rule(trajectory, rec->order, rec->item, rec->kind);
+      ex.label = v.correct ? 1.0f : 0.0f;
+      ex.margin = v.valid ? v.margin : kUnparseableMargin;
     }
     PromptOptions po;
     po.kind = rec->kind;

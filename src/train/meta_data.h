@@ -3,7 +3,8 @@
 // One JSON object per line: the judged item's fields (train/judge_record.h: "item", "order", "template"),
 // "trajectory": the judgment's text, and optionally "label": 1 | 0 (or true | false). Without a label, the
 // correctness rule of SPEC §2 decides it from the trajectory's scores and the item's own label (an
-// unparseable trajectory is 0). The model's input is the meta RM prompt (templates/meta_rm.txt) with BOS,
+// unparseable trajectory is 0), and the trajectory's margin (train/meta_pairs.h, --objective margin) with it.
+// The model's input is the meta RM prompt (templates/meta_rm.txt) with BOS,
 // exactly as engine/meta_rm.h scores it.
 #pragma once
 
@@ -20,7 +21,13 @@ struct MetaExample {
   float label = 0;  // 1 = the judgment is correct
   int line = 0;
   std::string item_key;  // the judged item as canonical JSON: within-item pairs (train/meta_pairs.h) group by it
+  // How far the judgment puts the true best ahead (core/rules.h judgment_margin) for rule-labelled records;
+  // +1 / -1 for records with an explicit "label"; kUnparseableMargin for an unparseable trajectory.
+  int margin = 0;
 };
+
+// Below every parseable judgment's margin (scores are 0..10): an unparseable judgment never votes.
+inline constexpr int kUnparseableMargin = -100;
 
 struct MetaData {
   std::vector<MetaExample> examples;

@@ -5,7 +5,7 @@
 
 namespace grm {
 
-MetaPairs make_within_item_pairs(const MetaData& data) {
+MetaPairs make_within_item_pairs(const MetaData& data, PairRule rule) {
   std::unordered_map<std::string_view, size_t> group_of;
   std::vector<std::vector<int>> groups;  // indices into data.examples, by item in order of first appearance
   for (size_t i = 0; i < data.examples.size(); ++i) {
@@ -13,20 +13,20 @@ MetaPairs make_within_item_pairs(const MetaData& data) {
     if (fresh) groups.emplace_back();
     groups[it->second].push_back(static_cast<int>(i));
   }
+  auto rank = [&](int i) {
+    const MetaExample& e = data.examples[i];
+    return rule == PairRule::kLargerMargin ? static_cast<float>(e.margin) : (e.label > 0.5f ? 1.0f : 0.0f);
+  };
   MetaPairs out;
   for (const auto& g : groups) {
-    std::vector<int> right, wrong;
-    for (int i : g) (data.examples[i].label > 0.5f ? right : wrong).push_back(i);
-    if (right.empty() || wrong.empty()) {
-      ++out.items_one_sided;
-      continue;
-    }
-    ++out.items;
-    for (int r : right)
-      for (int w : wrong) {
-        out.pairs.examples.push_back(data.examples[r]);
-        out.pairs.examples.push_back(data.examples[w]);
-      }
+    const size_t before = out.pairs.examples.size();
+    for (int hi : g)
+      for (int lo : g)
+        if (rank(hi) > rank(lo)) {
+          out.pairs.examples.push_back(data.examples[hi]);
+          out.pairs.examples.push_back(data.examples[lo]);
+        }
+    (out.pairs.examples.size() > before ? out.items : out.items_one_sided)++;
   }
   return out;
 }
