@@ -17,7 +17,6 @@
 # Writes $OUT/gpu-check.md (tables) and a log per step; a step that fails is reported and the rest still run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-build="${BUILD_DIR:-build-cuda}"
 out="${OUT:-bench/out/gpu}"
 threads="${THREADS:-$(nproc)}"
 mkdir -p "$out"
@@ -32,20 +31,10 @@ source bench/items.sh
 source bench/cuda_build.sh
 
 say "# grm GPU check, $(date -u +%F)"
-say "- GPU: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1 | head -1)"
-say "- CPU: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); nvcc $(nvcc --version 2>&1 | grep -o 'release [0-9.]*')"
+say_gpu_machine
 
 llama_src="${LLAMA_SRC:-$(scripts/fetch-llama.sh)}"
-if [ -n "${GRM_BIN:-}" ]; then
-  grm=$GRM_BIN  # an existing build (to try this script without a GPU)
-else
-  t0=$(now)
-  build_cuda_grm "$build" "$llama_src" "$out/build.log" "$threads"
-  rc=$?
-  say "- CUDA build of grm (-DGRM_CUDA=ON ${CMAKE_EXTRA:-}, sm_${CUDA_ARCH:-90}, $threads jobs): exit $rc, $(since "$t0") s"
-  [ $rc -eq 0 ] || { tail -30 "$out/build.log"; exit 1; }
-  grm="$build/grm"
-fi
+LLAMA_SRC=$llama_src grm_for_gpu "$out/build.log" "$threads" || exit 1
 
 # run_both LABEL CMD...: runs CMD on the GPU, then with the GPU hidden; one table row with both wall times.
 run_both() {

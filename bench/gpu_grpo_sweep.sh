@@ -40,19 +40,8 @@ say() { echo "$*" | tee -a "$report"; }
 source bench/cuda_build.sh
 
 say "# grm GRPO sweep on a GPU, $(date -u +%F)"
-say "- GPU: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1 | head -1)"
-say "- CPU: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-if [ -n "${GRM_BIN:-}" ]; then
-  grm=$(realpath "$GRM_BIN")
-else
-  build="${BUILD_DIR:-build-cuda}"
-  llama_src="${LLAMA_SRC:-$(scripts/fetch-llama.sh)}"
-  build_cuda_grm "$build" "$llama_src" "$work/build.log" "$threads"
-  rc=$?
-  say "- CUDA build of grm (sm_${CUDA_ARCH:-90} ${CMAKE_EXTRA:-}, $threads jobs): exit $rc, $(elapsed) s"
-  [ $rc -eq 0 ] || { tail -40 "$work/build.log"; exit 1; }
-  grm="$PWD/$build/grm"
-fi
+say_gpu_machine
+grm_for_gpu "$work/build.log" "$threads" || exit 1
 dev="${DEV:-$work/dev.jsonl}" test="${TEST:-$work/test.jsonl}"
 [ -n "${DEV:-}" ] || "$grm" synth items --n 800 --seed 204 --out "$dev" >/dev/null
 [ -n "${TEST:-}" ] || "$grm" synth items --n 2000 --seed 303 --out "$test" >/dev/null

@@ -24,7 +24,6 @@ set -uo pipefail
 export LC_ALL=C  # sort and join below must agree on the order
 cd "$(dirname "$0")/.."
 t_start=$SECONDS
-build="${BUILD_DIR:-build-cuda}"
 out="${OUT:-bench/out/gpu-train}"
 threads="${THREADS:-$(nproc)}"
 deadline="${DEADLINE:-540}"
@@ -38,20 +37,9 @@ say() { echo "$*" | tee -a "$report"; }
 source bench/cuda_build.sh
 
 say "# grm GPU training check, $(date -u +%F)"
-say "- GPU: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1 | head -1)"
-say "- CPU: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+say_gpu_machine
 
-if [ -n "${GRM_BIN:-}" ]; then
-  grm=$GRM_BIN
-else
-  llama_src="${LLAMA_SRC:-$(scripts/fetch-llama.sh)}"
-  t=$SECONDS
-  build_cuda_grm "$build" "$llama_src" "$out/build.log" "$threads"
-  rc=$?
-  say "- CUDA build of grm (sm_${CUDA_ARCH:-90} ${CMAKE_EXTRA:-}, $threads jobs): exit $rc, $((SECONDS - t)) s"
-  [ $rc -eq 0 ] || { tail -40 "$out/build.log"; exit 1; }
-  grm="$PWD/$build/grm"
-fi
+grm_for_gpu "$out/build.log" "$threads" || exit 1
 
 parity() {
   say ""
