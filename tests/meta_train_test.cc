@@ -216,15 +216,18 @@ TEST(MetaPairsTest, ReadMetaDataTakesEachJudgmentsMarginFromItsScores) {
                    R"({"item": )" + item + R"(, "order": [2, 0, 1], "trajectory": "Scores: \\boxed{9, 4, 6}"})" "\n" +  // best shown first: 9 - 6
                    R"({"item": )" + item + R"(, "trajectory": "Scores: \\boxed{8, 3, 6}"})" "\n" +                      // 6 - 8
                    R"({"item": )" + item + R"(, "trajectory": "no verdict"})" "\n" +
-                   R"({"item": )" + item + R"(, "trajectory": "Scores: \\boxed{1, 1, 1}", "label": 1})" "\n");    // explicit label
+                   R"({"item": )" + item + R"(, "trajectory": "Scores: \\boxed{1, 1, 1}", "label": 1})" "\n" +  // scores, not "label"
+                   R"({"item": {"id": "u", "prompt": "q", "responses": ["a", "b"]}, "trajectory": "Scores: \\boxed{5, 5}", "label": 0})" "\n");
   auto vocab = LlamaModel::load(test::tiny_model_path(), 0, true);
   ASSERT_TRUE(vocab.ok()) << vocab.error().message;
   auto data = read_meta_data(dir + "/d.jsonl", *vocab.value(), 4096);
   ASSERT_TRUE(data.ok()) << data.error().message;
-  ASSERT_EQ(data->examples.size(), 4u) << (data->errors.empty() ? "" : data->errors[0]);
+  ASSERT_EQ(data->examples.size(), 5u) << (data->errors.empty() ? "" : data->errors[0]);
   std::vector<int> margins;
   for (const auto& ex : data->examples) margins.push_back(ex.margin);
-  EXPECT_EQ(margins, (std::vector<int>{3, -2, kUnparseableMargin, 1}));
+  // rft-data's records carry "label" beside a labelled item: the margin still comes from the scores (a tie: 0).
+  // Only an item without its own label falls back to the record's label: -1 for 0.
+  EXPECT_EQ(margins, (std::vector<int>{3, -2, kUnparseableMargin, 0, -1}));
 }
 
 TEST(MetaTrainCliTest, PairsObjectiveRanksTheRightJudgmentsOfAnItemFirst) {

@@ -3,7 +3,8 @@
 // One JSON object per line: the judged item's fields (train/judge_record.h: "item", "order", "template"),
 // "trajectory": the judgment's text, and optionally "label": 1 | 0 (or true | false). Without a label, the
 // correctness rule of SPEC §2 decides it from the trajectory's scores and the item's own label (an
-// unparseable trajectory is 0), and the trajectory's margin (train/meta_pairs.h, --objective margin) with it.
+// unparseable trajectory is 0). The trajectory's margin (train/meta_pairs.h, --objective margin) comes from the
+// item's own label whenever it has one.
 // The model's input is the meta RM prompt (templates/meta_rm.txt) with BOS,
 // exactly as engine/meta_rm.h scores it.
 #pragma once
@@ -21,8 +22,9 @@ struct MetaExample {
   float label = 0;  // 1 = the judgment is correct
   int line = 0;
   std::string item_key;  // the judged item as canonical JSON: within-item pairs (train/meta_pairs.h) group by it
-  // How far the judgment puts the true best ahead (core/rules.h judgment_margin) for rule-labelled records;
-  // +1 / -1 for records with an explicit "label"; kUnparseableMargin for an unparseable trajectory.
+  // How far the judgment puts the true best ahead (core/rules.h judgment_margin) when the item carries its own
+  // label (kUnparseableMargin for an unparseable trajectory), whatever the record's "label" says; else +1 / -1
+  // from that "label".
   int margin = 0;
 };
 
