@@ -10,7 +10,16 @@ build_cuda_grm() {
       >"$log" 2>&1 && cmake --build "$build" --target grm -j "$jobs" >>"$log" 2>&1
 }
 
-# The helpers below write through the sourcing script's say() (a line of its report).
+# start_gpu_report FILE TITLE: starts the report FILE (emptied) with "# TITLE, date" and the machine's GPU and CPU
+# lines; from then on say LINE... prints a line and appends it to the report.
+start_gpu_report() {
+  report=$1
+  : > "$report"
+  say "# $2, $(date -u +%F)"
+  say_gpu_machine
+}
+say() { echo "$*" | tee -a "$report"; }
+
 # say_gpu_machine: the report's GPU and CPU lines.
 say_gpu_machine() {
   say "- GPU: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1 | head -1)"

@@ -20,9 +20,6 @@ cd "$(dirname "$0")/.."
 out="${OUT:-bench/out/gpu}"
 threads="${THREADS:-$(nproc)}"
 mkdir -p "$out"
-report="$out/gpu-check.md"
-: > "$report"
-say() { echo "$*" | tee -a "$report"; }
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc -l | xargs printf '%.2f'; }
 # shellcheck source=bench/items.sh
@@ -30,8 +27,7 @@ source bench/items.sh
 # shellcheck source=bench/cuda_build.sh
 source bench/cuda_build.sh
 
-say "# grm GPU check, $(date -u +%F)"
-say_gpu_machine
+start_gpu_report "$out/gpu-check.md" "grm GPU check"
 
 llama_src="${LLAMA_SRC:-$(scripts/fetch-llama.sh)}"
 LLAMA_SRC=$llama_src grm_for_gpu "$out/build.log" "$threads" || exit 1

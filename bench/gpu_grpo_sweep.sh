@@ -33,14 +33,10 @@ threads="${THREADS:-$(nproc)}"
 train_until="${TRAIN_UNTIL:-400}" deadline="${DEADLINE:-560}"
 arms=(${ARMS:-1e-4:0 1e-4:0.01 1e-4:0.08})
 max_tokens="${MAX_TOKENS:-320}"
-report="$out/gpu-grpo.md"
-: > "$report"
-say() { echo "$*" | tee -a "$report"; }
 # shellcheck source=bench/cuda_build.sh
 source bench/cuda_build.sh
 
-say "# grm GRPO sweep on a GPU, $(date -u +%F)"
-say_gpu_machine
+start_gpu_report "$out/gpu-grpo.md" "grm GRPO sweep on a GPU"
 grm_for_gpu "$work/build.log" "$threads" || exit 1
 dev="${DEV:-$work/dev.jsonl}" test="${TEST:-$work/test.jsonl}"
 [ -n "${DEV:-}" ] || "$grm" synth items --n 800 --seed 204 --out "$dev" >/dev/null

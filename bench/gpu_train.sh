@@ -30,14 +30,10 @@ deadline="${DEADLINE:-540}"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work="${WORK:-$(dirname "$out")/synth-gpu}"
-report="$out/gpu-train.md"
-: > "$report"
-say() { echo "$*" | tee -a "$report"; }
 # shellcheck source=bench/cuda_build.sh
 source bench/cuda_build.sh
 
-say "# grm GPU training check, $(date -u +%F)"
-say_gpu_machine
+start_gpu_report "$out/gpu-train.md" "grm GPU training check"
 
 grm_for_gpu "$out/build.log" "$threads" || exit 1
 
