@@ -12,7 +12,9 @@
 //     judgment that scores the true best 1 below another costs the vote less than one that scores it 8 below,
 //     and a right one with a wide margin carries more than a narrow one; ranking right over wrong alone can
 //     prefer confident judgments of either kind (session 14: within-item AUC 0.66, yet MetaRM@32 below
-//     voting on the test pool, where selecting by the true margin would reach 96.5% on n >= 2).
+//     voting on the test pool, where selecting by the true margin would reach 96.5% on n >= 2). Measured in
+//     session 15 on the shipped 4 x 128 judge as backbone: the head learns little of the margin (Spearman 0.15)
+//     and does not beat voting either (docs/synth.md).
 // Their scores rank; they are not calibrated probabilities.
 #pragma once
 
