@@ -92,11 +92,17 @@ sft() {  # sft MODEL DATA OUT [extra flags]
       --device "$TRAIN_DEVICE" --log "$out.log" -q "$@"
 }
 
-evaluate() {  # evaluate NAME MODEL K_LIST [extra flags]: grm eval on the test split into $WORK/eval/NAME
-  local name=$1 model=$2 ks=$3
+# evaluate NAME MODEL K_LIST [extra flags]: grm eval on the test split into $WORK/eval/NAME; with greedy, also how
+# its critiques compare with the teacher's (critiques.md / critiques.json: reading errors, not only verdicts).
+evaluate() {
+  local name=$1 model=$2 ks=$3 dir="$WORK/eval/$1"
   shift 3
-  "$GRM" eval --bench items --data "$WORK/test.jsonl" --model "$model" --k "$ks" --report "$WORK/eval/$name" \
+  "$GRM" eval --bench items --data "$WORK/test.jsonl" --model "$model" --k "$ks" --report "$dir" \
       --max-tokens "$MAX_TOKENS" --threads "$THREADS" -q "$@"
+  if [ -f "$dir/cache/items/greedy.jsonl" ]; then
+    "$GRM" synth critiques --items "$WORK/test.jsonl" --judgments "$dir/cache/items/greedy.jsonl" \
+        --json "$dir/critiques.json" --overwrite > "$dir/critiques.md"
+  fi
 }
 
 stage_data() {

@@ -28,6 +28,10 @@ for sfx in "" -np; do
   [ ! -e "$work/s0c$sfx.gguf" ] || fail "s0c$sfx.gguf was trained with S0_PHASES=2"
   cmp -s "$work/s0b$sfx.gguf" "$work/s0$sfx.gguf" || fail "s0$sfx.gguf is not phase b's model"
 done
+# Greedy evaluations also check the critiques against the teacher's lines.
+jq -e '.groups[0].group == "all" and .groups[0].lines > 0' "$work/eval/s0/critiques.json" > /dev/null \
+  || fail "eval/s0/critiques.json lacks the critique check"
+grep -q '^| all |' "$work/eval/s1/critiques.md" || fail "eval/s1/critiques.md lacks the critique table"
 grep -qxE '1e-3|2e-3' "$work/s1-lr" || fail "s1-lr holds '$(cat "$work/s1-lr")', not one of S1_LRS"
 grep -qxE 'lr-1e-4-beta-(0|0.08)' "$work/grpo" || fail "grpo holds '$(cat "$work/grpo")', not a pair it tried"
 jq -e '.benchmarks.items.methods | has("greedy") and has("voting@8")' "$work/eval/s1-np/report.json" > /dev/null \

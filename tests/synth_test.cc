@@ -1,13 +1,16 @@
 // grm synth pinned to ../shared/SYNTH.md: the true-score arithmetic, unique best, every variant kind
-// reachable, the mix of families and sizes, the teacher's format and its noise rates.
+// reachable, the mix of families and sizes, the teacher's format and its noise rates; and the check of a judge's
+// critiques against the teacher's lines (grm synth critiques).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <set>
 
 #include "core/judgment_parser.h"
 #include "core/response_order.h"
+#include "synth/critique_check.h"
 #include "synth/synth_domain.h"
 #include "test_models.h"
 
@@ -187,6 +190,71 @@ TEST_F(SynthItemsTest, TeacherFormatAndNoiseRates) {
   EXPECT_NEAR(generic / double(n_traj), 0.2, tol(0.2, n_traj));
 }
 
+// The teacher's own trajectories, parsed back, classify as what was done to them.
+TEST_F(SynthItemsTest, CritiquesAreClassifiedByWhatWentWrong) {
+  using C = CritiqueClass;
+  auto analysis_of = [](const SynthItem& s, const std::string& text) {
+    const int n = s.item.n();
+    return parse_judgment(text, n, n == 1 ? ScoreRange{0, 1} : ScoreRange{1, 10}).analysis;
+  };
+  CritiqueReport report;
+  long lines = 0, swapped = 0;
+  for (size_t i = 0; i < 2000; ++i) {
+    const SynthItem& s = (*items_)[i];
+    const int n = s.item.n();
+    const auto order = sample_orders(n, 1, OrderMode::kRandom, i)[0];
+    const auto clean = analysis_of(s, teacher_trajectory(s, order, TeacherOptions{0.0, 0.0}, i).text);
+    const auto exact = classify_critiques(s, order, clean);
+    ASSERT_EQ(exact, std::vector<C>(n, C::kExact)) << s.item.id;
+    report.add(s, exact);
+    lines += n;
+    // One response's verdict flipped (p_wrong 1): that position only.
+    const auto flipped = classify_critiques(s, order, analysis_of(s, teacher_trajectory(s, order, TeacherOptions{1.0, 0.0}, i).text));
+    EXPECT_EQ(std::count(flipped.begin(), flipped.end(), C::kFlipped), 1) << s.item.id;
+    EXPECT_EQ(std::count(flipped.begin(), flipped.end(), C::kExact), n - 1) << s.item.id;
+    const auto generic = classify_critiques(s, order, analysis_of(s, teacher_trajectory(s, order, TeacherOptions{0.0, 1.0}, i).text));
+    EXPECT_EQ(generic, std::vector<C>(n, C::kGeneric)) << s.item.id;
+    // Lines shifted by one position: each is another response's, unless it also reads right for its own.
+    if (n >= 2) {
+      std::vector<std::optional<std::string>> shifted(n);
+      for (int p = 0; p < n; ++p) shifted[p] = clean[(p + 1) % n];
+      const auto c = classify_critiques(s, order, shifted);
+      for (int p = 0; p < n; ++p) {
+        const Response& own = s.responses[order[p]];
+        const bool fits_own = *shifted[p] == own.analysis || *shifted[p] == own.flipped;
+        if (!fits_own) EXPECT_EQ(c[p], C::kAnotherResponse) << s.item.id << " position " << p + 1;
+        swapped += !fits_own;
+      }
+    }
+    // A misread line and a missing one.
+    auto broken = clean;
+    broken[0] = *broken[0] + " Extra.";
+    if (n >= 2) broken[n - 1].reset();
+    const auto b = classify_critiques(s, order, broken);
+    EXPECT_EQ(b[0], C::kOther);
+    if (n >= 2) EXPECT_EQ(b[n - 1], C::kMissing);
+  }
+  EXPECT_GT(swapped, 1000);  // shared lines are the exception
+  // The report's groups: every line once in "all", in its family and its n; positions for n >= 2 only.
+  const auto rows = report.rows();
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows[0].first, "all");
+  EXPECT_EQ(rows[0].second.lines, lines);
+  EXPECT_DOUBLE_EQ(rows[0].second.share(C::kExact), 1.0);
+  EXPECT_EQ(report.samples(), 2000);
+  long families = 0, sizes = 0, positions = 0;
+  for (const auto& [name, t] : rows) {
+    if (name.size() == 2 && name[0] == 'F') families += t.lines;
+    if (name.rfind("n = ", 0) == 0) sizes += t.lines;
+    if (name.rfind("position ", 0) == 0) positions += t.lines;
+  }
+  EXPECT_EQ(families, lines);
+  EXPECT_EQ(sizes, lines);
+  long single = 0;
+  for (size_t i = 0; i < 2000; ++i) single += (*items_)[i].item.n() == 1;
+  EXPECT_EQ(positions, lines - single);
+}
+
 TEST(SynthCliTest, ItemsAndTeacherRecordsFeedTheTrainer) {
   const std::string dir = test::scratch_dir("synth_cli");
   auto r = test::run_grm("synth items --n 30 --seed 3 --out '" + dir + "/items.jsonl'", dir);
@@ -229,6 +297,69 @@ TEST(SynthCliTest, ItemsAndTeacherRecordsFeedTheTrainer) {
   auto bad = test::run_grm("synth teacher --in '" + dir + "/edited.jsonl' --out '" + dir + "/t2.jsonl'", dir);
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("edited.jsonl:2:"), std::string::npos) << bad.err;
+}
+
+// grm synth critiques reads judgments in grm score's record shape ({"id", "samples": [{"order", "text"}]}).
+TEST(SynthCliTest, CritiquesCompareJudgmentsWithTheTeacher) {
+  const std::string dir = test::scratch_dir("synth_critiques");
+  ASSERT_EQ(test::run_grm("synth items --n 40 --seed 5 --out '" + dir + "/items.jsonl'", dir).exit_code, 0);
+  auto r = test::run_grm("synth teacher --in '" + dir + "/items.jsonl' --out '" + dir + "/clean.jsonl' --p-wrong 0 --p-generic 0", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<nlohmann::json> records;
+  for (const auto& l : test::read_lines(dir + "/clean.jsonl")) {
+    const auto t = nlohmann::json::parse(l);
+    records.push_back({{"id", t["item"]["id"]}, {"samples", {{{"order", t["order"]}, {"text", t["trajectory"]}}}}});
+  }
+  auto write = [&](const std::string& name, const std::vector<nlohmann::json>& recs) {
+    std::string text;
+    for (const auto& j : recs) text += j.dump() + "\n";
+    test::write_text(dir + "/" + name, text);
+  };
+  // The teacher's noise-free lines are all exact; a record for an item not in --items is skipped and counted.
+  auto with_stranger = records;
+  with_stranger.push_back({{"id", "not-an-item"}, {"samples", nlohmann::json::array()}});
+  write("clean-judgments.jsonl", with_stranger);
+  r = test::run_grm("synth critiques --items '" + dir + "/items.jsonl' --judgments '" + dir + "/clean-judgments.jsonl' --json '" +
+                        dir + "/c.json'",
+                    dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("40 samples of 40 items (1 records for items not in"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| all |"), std::string::npos) << r.out;
+  const auto report = nlohmann::json::parse(test::read_text(dir + "/c.json"));
+  ASSERT_TRUE(report.contains("groups")) << report.dump();
+  EXPECT_EQ(report["groups"][0]["group"], "all");
+  EXPECT_DOUBLE_EQ(report["groups"][0]["exact"].get<double>(), 1.0);
+  // Each item's lines rotated by one position: no line is exact for a response whose line differs from the others.
+  auto rotated = records;
+  for (auto& rec : rotated) {
+    auto& order = rec["samples"][0]["order"];
+    std::vector<int> o = order.get<std::vector<int>>();
+    std::rotate(o.begin(), o.begin() + 1, o.end());
+    order = o;
+  }
+  write("rotated.jsonl", rotated);
+  r = test::run_grm("synth critiques --items '" + dir + "/items.jsonl' --judgments '" + dir + "/rotated.jsonl' --json '" + dir +
+                        "/c.json' --overwrite",
+                    dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rot = nlohmann::json::parse(test::read_text(dir + "/c.json"));
+  double another = -1;
+  for (const auto& g : rot["groups"])
+    if (g["group"] == "position 1") another = g["another response's"].get<double>();
+  EXPECT_GT(another, 0.8) << rot.dump();
+  // A sample whose order does not fit its item is refused, naming the line and field; nothing is reported.
+  auto bad = records;
+  bad[2]["samples"][0]["order"] = {0, 0, 0, 0, 0};
+  write("bad.jsonl", bad);
+  r = test::run_grm("synth critiques --items '" + dir + "/items.jsonl' --judgments '" + dir + "/bad.jsonl'", dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.jsonl:3: field 'samples[0].order'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("| all |"), std::string::npos) << r.out;
+  // Judgments of other items only: an error that says so, not an empty table.
+  write("strangers.jsonl", {{{"id", "x"}, {"samples", nlohmann::json::array()}}});
+  r = test::run_grm("synth critiques --items '" + dir + "/items.jsonl' --judgments '" + dir + "/strangers.jsonl'", dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no record"), std::string::npos) << r.err;
 }
 
 }  // namespace

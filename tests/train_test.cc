@@ -4,6 +4,8 @@
 #include <ggml-cpu.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -167,6 +169,34 @@ TEST(TrainTest, GradientsMatchFiniteDifferences) {
     ++checked;
   }
   EXPECT_GE(checked, 5);
+}
+
+// Grouped-query attention at every ratio of query to KV heads the model shapes use (the recipe's 6 x 192 model
+// has 3 query heads per KV head, the tiny model 2): the trainer's forward matches libllama's, and its gradients,
+// where KV heads sum over their query heads and sequences share a dimension with heads (B = 2), match finite
+// differences for every parameter.
+TEST(TrainTest, GroupedQueryAttentionMatchesLibllamaAndFiniteDifferencesAtEveryRatio) {
+  llama_backend_setup(false);
+  const std::string dir = test::scratch_dir("train_gqa");
+  for (const auto& [heads, kv] : std::vector<std::pair<int, int>>{{6, 2}, {6, 3}, {4, 1}, {6, 6}}) {
+    SCOPED_TRACE(fmt::format("{} heads, {} KV heads", heads, kv));
+    const std::string path = fmt::format("{}/h{}kv{}.gguf", dir, heads, kv);
+    auto r = test::run_grm(fmt::format("model init --vocab '{}' --layers 2 --embd 96 --heads {} --kv-heads {} --ff 64 --ctx 64 "
+                                       "--seed 5 --out '{}'",
+                                       test::tiny_model_path(), heads, kv, path),
+                           dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto m = TrainModel::load(path);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_LT(max_abs_diff(trainer_logits(*m.value(), kTokens), libllama_logits(path, kTokens)), 1e-3);
+    TokenLoss loss(*m.value());
+    const TokenBatch b = grad_batch();
+    HostGrads g = zero_grads(m.value()->params());
+    ASSERT_TRUE(loss.run(b, 1.0f, &g).ok());
+    const int checked = test::expect_gradients_match_finite_differences(
+        m.value()->params(), g, [&] { return loss.run(b, 1.0f, nullptr).value(); }, [](size_t) { return true; });
+    EXPECT_GE(checked, 10);
+  }
 }
 
 TEST(TrainTest, MaskedPositionsContributeNothing) {

@@ -1,15 +1,21 @@
-// grm synth items | teacher: the synthetic judging domain of ../shared/SYNTH.md.
+// grm synth items | teacher | critiques: the synthetic judging domain of ../shared/SYNTH.md.
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
+#include <memory>
+#include <unordered_map>
 
 #include "cli/commands.h"
 #include "core/atomic_file.h"
+#include "core/judgment_parser.h"
+#include "core/jsonl_records.h"
 #include "core/prompt.h"
 #include "core/random.h"
 #include "core/response_order.h"
 #include "pipeline/item_reader.h"
+#include "synth/critique_check.h"
 #include "synth/synth_domain.h"
 
 namespace grm::cli {
@@ -28,6 +34,20 @@ bool write_lines(const std::string& path, const std::vector<std::string>& lines,
     return false;
   }
   return true;
+}
+
+// The synth item a canonical item was drawn as (from its meta.seed and meta.index), checked against the item's
+// responses and query so that an edited file is refused rather than judged against the wrong ground truth.
+Result<synth::SynthItem> synth_item_of(const Item& it, const std::string& file, int line) {
+  const auto& m = it.meta;
+  if (!m.is_object() || !m.contains("seed") || !m.contains("index") || !m["seed"].is_number_unsigned() ||
+      !m["index"].is_number_integer())
+    return Error{fmt::format("{}:{}: field 'meta': not an item of grm synth items (no meta.seed / meta.index)", file, line)};
+  synth::SynthItem s = synth::generate_item(m["seed"].get<uint64_t>(), m["index"].get<int>());
+  if (s.item.responses != it.responses || s.item.conversation.back().content != it.conversation.back().content)
+    return Error{fmt::format("{}:{}: item '{}' differs from what grm synth items makes for its seed and index (edited?)", file,
+                             line, it.id)};
+  return s;
 }
 
 struct ItemsArgs {
@@ -75,27 +95,118 @@ int run_teacher(const TeacherArgs& a) {
   std::vector<std::string> lines;
   for (const auto& l : input->lines) {
     const Item& it = l.item.value();
-    const auto& m = it.meta;
-    if (!m.is_object() || !m.contains("seed") || !m.contains("index") || !m["seed"].is_number_unsigned() ||
-        !m["index"].is_number_integer())
-      return fail(fmt::format("{}:{}: field 'meta': not an item of grm synth items (no meta.seed / meta.index)", input->name, l.line),
-                  kExitBadInput);
-    const int index = m["index"].get<int>();
-    const synth::SynthItem s = synth::generate_item(m["seed"].get<uint64_t>(), index);
-    if (s.item.responses != it.responses || s.item.conversation.back().content != it.conversation.back().content)
-      return fail(fmt::format("{}:{}: item '{}' differs from what grm synth items makes for its seed and index (edited?)", input->name,
-                              l.line, it.id),
-                  kExitBadInput);
+    auto s = synth_item_of(it, input->name, l.line);
+    if (!s) return fail(s.error().message, kExitBadInput);
+    const int index = it.meta["index"].get<int>();
     const uint64_t item_seed = mix_seed(a.seed, static_cast<uint64_t>(index));
     const auto orders = sample_orders(it.n(), a.orders, OrderMode::kRandom, item_seed);
     for (size_t k = 0; k < orders.size(); ++k) {
-      const auto t = synth::teacher_trajectory(s, orders[k], a.o, mix_seed(item_seed, k + 1));
+      const auto t = synth::teacher_trajectory(s.value(), orders[k], a.o, mix_seed(item_seed, k + 1));
       nlohmann::json rec = {{"item", item_to_json(it)}, {"order", orders[k]}, {"trajectory", t.text},
                             {"template", template_kind_name(it.n() == 1 ? single_of(family.value()) : family.value())}};
       lines.push_back(rec.dump());
     }
   }
   return write_lines(a.out, lines, a.overwrite, "teacher") ? kExitOk : kExitFailure;
+}
+
+struct CritiquesArgs {
+  std::string items, judgments, json;
+  bool overwrite = false;
+};
+
+// Compares every sampled judgment in --judgments (records {"id", "samples": [{"order", "text"}, ...]}: grm score's
+// output, or a grm eval cache such as cache/items/greedy.jsonl) with the teacher's lines for the same responses.
+int run_critiques(const CritiquesArgs& a) {
+  auto fail = [](const std::string& m, int code) {
+    std::fprintf(stderr, "grm synth critiques: %s\n", m.c_str());
+    return code;
+  };
+  if (!a.json.empty() && std::filesystem::exists(a.json) && !a.overwrite)
+    return fail(fmt::format("'{}' exists; pass --overwrite to replace it", a.json), kExitBadInput);
+  auto input = read_item_file(a.items);
+  if (!input) return fail(input.error().message, kExitFailure);
+  if (input->invalid) {
+    for (const auto& m : input->error_messages()) std::fprintf(stderr, "%s\n", m.c_str());
+    return fail("invalid items", kExitBadInput);
+  }
+  std::unordered_map<std::string, synth::SynthItem> by_id;
+  for (const auto& l : input->lines) {
+    auto s = synth_item_of(l.item.value(), input->name, l.line);
+    if (!s) return fail(s.error().message, kExitBadInput);
+    by_id.emplace(l.item.value().id, std::move(s.value()));
+  }
+  synth::CritiqueReport report;
+  long records = 0, unknown = 0;
+  std::vector<std::string> errors;
+  auto read = read_jsonl_records(
+      a.judgments,
+      [&](const nlohmann::json& j, int) -> std::string {
+        if (!j.contains("id") || !j["id"].is_string()) return "missing field 'id' (a string)";
+        const auto it = by_id.find(j["id"].get<std::string>());
+        if (it == by_id.end()) {  // judgments of other items (an eval cache of a larger split): counted, not an error
+          ++unknown;
+          return "";
+        }
+        const synth::SynthItem& item = it->second;
+        const int n = item.item.n();
+        if (!j.contains("samples") || !j["samples"].is_array()) return "missing field 'samples' (an array)";
+        std::vector<std::pair<std::vector<int>, std::string>> samples;
+        for (size_t k = 0; k < j["samples"].size(); ++k) {
+          const auto& s = j["samples"][k];
+          const std::string field = fmt::format("field 'samples[{}]", k);
+          if (!s.is_object() || !s.contains("text") || !s["text"].is_string()) return field + ".text': expected a string";
+          std::vector<int> order;
+          if (s.contains("order") && s["order"].is_array())
+            for (const auto& o : s["order"]) order.push_back(o.is_number_integer() ? o.get<int>() : -1);
+          std::vector<int> sorted = order;
+          std::sort(sorted.begin(), sorted.end());
+          for (int i = 0; i < static_cast<int>(sorted.size()); ++i)
+            if (sorted[i] != i) sorted.clear();
+          if (static_cast<int>(sorted.size()) != n)
+            return fmt::format("{}.order': expected a permutation of 0..{} (item '{}' has {} responses)", field, n - 1, item.item.id, n);
+          samples.emplace_back(std::move(order), s["text"].get<std::string>());
+        }
+        ++records;
+        const TemplateKind kind = kind_for_item(item.item, TemplateKind::kCompact);
+        for (const auto& [order, text] : samples)
+          report.add(item, synth::classify_critiques(item, order, parse_judgment(text, n, score_range(kind)).analysis));
+        return "";
+      },
+      &errors, "judgments");
+  if (!read) return fail(read.error().message, kExitFailure);
+  if (!errors.empty()) {
+    for (const auto& m : errors) std::fprintf(stderr, "%s\n", m.c_str());
+    return fail(fmt::format("{} invalid records in '{}'; nothing was reported", errors.size(), a.judgments), kExitBadInput);
+  }
+  if (records == 0)
+    return fail(fmt::format("no record of '{}' names an item of '{}' ({} records for other items)", a.judgments, a.items, unknown),
+                kExitBadInput);
+
+  std::printf("%ld samples of %ld items (%ld records for items not in %s, skipped). Analysis lines against the teacher's\n"
+              "noise-free line for the response in that position, in %% of lines:\n\n| group | lines |",
+              report.samples(), records, unknown, a.items.c_str());
+  for (int c = 0; c < synth::kCritiqueClasses; ++c) std::printf(" %s |", synth::critique_class_name(static_cast<synth::CritiqueClass>(c)));
+  std::printf("\n| --- | ---: |");
+  for (int c = 0; c < synth::kCritiqueClasses; ++c) std::printf(" ---: |");
+  std::printf("\n");
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& [name, t] : report.rows()) {
+    std::printf("| %s | %ld |", name.c_str(), t.lines);
+    nlohmann::json g = {{"group", name}, {"lines", t.lines}};
+    for (int c = 0; c < synth::kCritiqueClasses; ++c) {
+      const auto cls = static_cast<synth::CritiqueClass>(c);
+      std::printf(" %.1f |", 100 * t.share(cls));
+      g[synth::critique_class_name(cls)] = t.share(cls);
+    }
+    std::printf("\n");
+    groups.push_back(std::move(g));
+  }
+  if (!a.json.empty()) {
+    const nlohmann::json out = {{"items", a.items}, {"judgments", a.judgments}, {"samples", report.samples()}, {"groups", groups}};
+    if (auto st = write_file_atomically(a.json, out.dump(2) + "\n"); !st) return fail(st.error().message, kExitFailure);
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -129,6 +240,20 @@ void add_synth_commands(CLI::App& app, Runner& run) {
   teacher->add_flag("--no-principles", [ta](int64_t) { ta->o.principles = false; }, "leave out the Specific Criteria block (ablation)");
   teacher->add_flag("--overwrite", ta->overwrite, "replace an existing --out");
   teacher->callback([&run, ta] { run = [ta] { return run_teacher(*ta); }; });
+
+  auto ca = std::make_shared<CritiquesArgs>();
+  CLI::App* critiques = synth->add_subcommand(
+      "critiques",
+      "Check a judge's critiques against the teacher's: each analysis line of each sampled judgment is compared with the "
+      "noise-free line the teacher writes for the response in that position (exact, verdict flipped, another response's "
+      "line, generic, other, missing), overall, by family, by number of responses and by position.");
+  critiques->add_option("--items", ca->items, "the synth items judged (from grm synth items)")->required();
+  critiques->add_option("--judgments", ca->judgments,
+                        "sampled judgments: grm score's --out, or a grm eval cache file (REPORT/cache/items/greedy.jsonl, pool-kK.jsonl)")
+      ->required();
+  critiques->add_option("--json", ca->json, "also write the table as JSON here");
+  critiques->add_flag("--overwrite", ca->overwrite, "replace an existing --json");
+  critiques->callback([&run, ca] { run = [ca] { return run_critiques(*ca); }; });
 }
 
 }  // namespace grm::cli

@@ -3,12 +3,12 @@
 // "trajectory": "<the judgment's text>"}.
 #pragma once
 
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "core/item.h"
+#include "core/jsonl_records.h"
 #include "core/prompt.h"
 #include "core/status.h"
 
@@ -23,11 +23,5 @@ struct JudgeRecord {
 
 // Errors name the field at fault.
 Result<JudgeRecord> parse_judge_record(const nlohmann::json& j);
-
-// Reads a JSONL training file: calls on_record(j, line) for each object; blank lines are skipped and lines that
-// are not JSON objects are added to *errors as "path:line: malformed JSON". on_record returns the reason
-// to reject its record, or "" to keep it (rejections are added to *errors as "path:line: reason").
-Status read_jsonl_records(const std::string& path, const std::function<std::string(const nlohmann::json&, int)>& on_record,
-                          std::vector<std::string>* errors);
 
 }  // namespace grm

@@ -1,0 +1,61 @@
+// How a judge's critiques compare with the synth teacher's (`grm synth critiques`).
+//
+// Accuracy counts only the verdict; on the synth domain the critique itself can be checked too, because the
+// teacher's analysis of a response is a function of that response (SYNTH.md). Each analysis line a judge writes
+// for the response in position p is compared with the noise-free line the teacher writes for that response. The
+// classes separate reading errors from judging errors: a line that is another response's own line means the
+// judge critiqued the wrong response (it bound the line to another block of the prompt), one that is this
+// response's line with the first-principle verdict flipped means it read the response and misjudged it.
+// Measured on the ninth run's S0/S1, critiques of later positions are mostly another response's or misread
+// (docs/synth.md, session 16), which is where the judge's accuracy goes.
+#pragma once
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "synth/synth_domain.h"
+
+namespace grm::synth {
+
+enum class CritiqueClass {
+  kExact,            // the teacher's line for this response
+  kFlipped,          // this response's line with the verdict on the first principle reversed
+  kAnotherResponse,  // the line (or flipped line) of another response of the item, not of this one
+  kGeneric,          // "looks good." / "looks poor." (the teacher's generic noise mode)
+  kOther,            // anything else: a misread number, a wrong computation, a made-up clause
+  kMissing,          // no analysis line for this position
+};
+inline constexpr int kCritiqueClasses = 6;
+const char* critique_class_name(CritiqueClass c);
+
+// One class per position of the sample. order[p] is the index of the response shown at position p; analysis[p]
+// the line the judge wrote for position p (judgment_parser's ParsedJudgment::analysis), without "- Response p: ".
+// REQUIRES: order and analysis have item.responses.size() entries; order is a permutation.
+std::vector<CritiqueClass> classify_critiques(const SynthItem& item, const std::vector<int>& order,
+                                              const std::vector<std::optional<std::string>>& analysis);
+
+struct CritiqueTally {
+  long lines = 0;
+  std::array<long, kCritiqueClasses> by_class{};
+  void add(CritiqueClass c) { ++lines, ++by_class[static_cast<int>(c)]; }
+  double share(CritiqueClass c) const { return lines ? static_cast<double>(by_class[static_cast<int>(c)]) / lines : 0.0; }
+};
+
+// Tallies by group. Keys, in the order a report lists them: "all"; the family ("F1".."F6"); "n = N"; and, for
+// items with two or more responses, "position P" (the line's position in the sample, from 1).
+class CritiqueReport {
+ public:
+  void add(const SynthItem& item, const std::vector<CritiqueClass>& classes);
+  long samples() const { return samples_; }
+  // The groups in report order, each with its tally; groups without lines are left out.
+  std::vector<std::pair<std::string, CritiqueTally>> rows() const;
+
+ private:
+  long samples_ = 0;
+  std::map<std::string, CritiqueTally> tallies_;
+};
+
+}  // namespace grm::synth
