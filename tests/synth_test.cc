@@ -190,49 +190,66 @@ TEST_F(SynthItemsTest, TeacherFormatAndNoiseRates) {
   EXPECT_NEAR(generic / double(n_traj), 0.2, tol(0.2, n_traj));
 }
 
-// The teacher's own trajectories, parsed back, classify as what was done to them.
+// The teacher's own trajectories, parsed back, classify as what was done to them, and the teacher's scores always
+// follow its lines (noise included).
 TEST_F(SynthItemsTest, CritiquesAreClassifiedByWhatWentWrong) {
   using C = CritiqueClass;
-  auto analysis_of = [](const SynthItem& s, const std::string& text) {
+  auto parse = [](const SynthItem& s, const std::string& text) {
     const int n = s.item.n();
-    return parse_judgment(text, n, n == 1 ? ScoreRange{0, 1} : ScoreRange{1, 10}).analysis;
+    return parse_judgment(text, n, n == 1 ? ScoreRange{0, 1} : ScoreRange{1, 10});
   };
-  CritiqueReport report;
+  auto classes = [](const std::vector<LineCheck>& checks) {
+    std::vector<C> out;
+    for (const auto& c : checks) out.push_back(c.cls);
+    return out;
+  };
+  CritiqueReport report, misscored;
   long lines = 0, swapped = 0;
   for (size_t i = 0; i < 2000; ++i) {
     const SynthItem& s = (*items_)[i];
     const int n = s.item.n();
     const auto order = sample_orders(n, 1, OrderMode::kRandom, i)[0];
-    const auto clean = analysis_of(s, teacher_trajectory(s, order, TeacherOptions{0.0, 0.0}, i).text);
-    const auto exact = classify_critiques(s, order, clean);
-    ASSERT_EQ(exact, std::vector<C>(n, C::kExact)) << s.item.id;
-    report.add(s, exact);
+    const auto clean = parse(s, teacher_trajectory(s, order, TeacherOptions{0.0, 0.0}, i).text);
+    const auto exact = check_critiques(s, order, clean.analysis);
+    ASSERT_EQ(classes(exact), std::vector<C>(n, C::kExact)) << s.item.id;
+    report.add(s, exact, clean.scores);
     lines += n;
-    // One response's verdict flipped (p_wrong 1): that position only.
-    const auto flipped = classify_critiques(s, order, analysis_of(s, teacher_trajectory(s, order, TeacherOptions{1.0, 0.0}, i).text));
-    EXPECT_EQ(std::count(flipped.begin(), flipped.end(), C::kFlipped), 1) << s.item.id;
-    EXPECT_EQ(std::count(flipped.begin(), flipped.end(), C::kExact), n - 1) << s.item.id;
-    const auto generic = classify_critiques(s, order, analysis_of(s, teacher_trajectory(s, order, TeacherOptions{0.0, 1.0}, i).text));
-    EXPECT_EQ(generic, std::vector<C>(n, C::kGeneric)) << s.item.id;
-    // Lines shifted by one position: each is another response's, unless it also reads right for its own.
+    // A verdict whose first score is off by one no longer follows its line there.
+    auto off = clean.scores;
+    off[0] = n == 1 ? 1 - off[0] : (off[0] == 10 ? 9 : off[0] + 1);
+    misscored.add(s, exact, off);
+    // One response's verdict flipped (p_wrong 1): that position only; its score follows the flipped line.
+    const auto noisy = parse(s, teacher_trajectory(s, order, TeacherOptions{1.0, 0.0}, i).text);
+    const auto flipped = check_critiques(s, order, noisy.analysis);
+    const auto flipped_classes = classes(flipped);
+    EXPECT_EQ(std::count(flipped_classes.begin(), flipped_classes.end(), C::kFlipped), 1) << s.item.id;
+    EXPECT_EQ(std::count(flipped_classes.begin(), flipped_classes.end(), C::kExact), n - 1) << s.item.id;
+    for (int p = 0; p < n; ++p) EXPECT_EQ(flipped[p].implied_score, noisy.scores[p]) << s.item.id << " position " << p + 1;
+    const auto generic = check_critiques(s, order, parse(s, teacher_trajectory(s, order, TeacherOptions{0.0, 1.0}, i).text).analysis);
+    EXPECT_EQ(classes(generic), std::vector<C>(n, C::kGeneric)) << s.item.id;
+    // Lines shifted by one position: each is another response's, unless it also reads right for its own, and implies
+    // the score of the response it was written for.
     if (n >= 2) {
       std::vector<std::optional<std::string>> shifted(n);
-      for (int p = 0; p < n; ++p) shifted[p] = clean[(p + 1) % n];
-      const auto c = classify_critiques(s, order, shifted);
+      for (int p = 0; p < n; ++p) shifted[p] = clean.analysis[(p + 1) % n];
+      const auto c = check_critiques(s, order, shifted);
       for (int p = 0; p < n; ++p) {
         const Response& own = s.responses[order[p]];
         const bool fits_own = *shifted[p] == own.analysis || *shifted[p] == own.flipped;
-        if (!fits_own) EXPECT_EQ(c[p], C::kAnotherResponse) << s.item.id << " position " << p + 1;
-        swapped += !fits_own;
+        if (fits_own) continue;
+        EXPECT_EQ(c[p].cls, C::kAnotherResponse) << s.item.id << " position " << p + 1;
+        EXPECT_EQ(c[p].implied_score, clean.scores[(p + 1) % n]) << s.item.id << " position " << p + 1;
+        ++swapped;
       }
     }
-    // A misread line and a missing one.
-    auto broken = clean;
+    // A misread line and a missing one imply no score.
+    auto broken = clean.analysis;
     broken[0] = *broken[0] + " Extra.";
     if (n >= 2) broken[n - 1].reset();
-    const auto b = classify_critiques(s, order, broken);
-    EXPECT_EQ(b[0], C::kOther);
-    if (n >= 2) EXPECT_EQ(b[n - 1], C::kMissing);
+    const auto b = check_critiques(s, order, broken);
+    EXPECT_EQ(b[0].cls, C::kOther);
+    EXPECT_FALSE(b[0].implied_score);
+    if (n >= 2) EXPECT_EQ(b[n - 1].cls, C::kMissing);
   }
   EXPECT_GT(swapped, 1000);  // shared lines are the exception
   // The report's groups: every line once in "all", in its family and its n; positions for n >= 2 only.
@@ -241,7 +258,11 @@ TEST_F(SynthItemsTest, CritiquesAreClassifiedByWhatWentWrong) {
   EXPECT_EQ(rows[0].first, "all");
   EXPECT_EQ(rows[0].second.lines, lines);
   EXPECT_DOUBLE_EQ(rows[0].second.share(C::kExact), 1.0);
+  EXPECT_EQ(rows[0].second.scored, lines);
+  EXPECT_DOUBLE_EQ(rows[0].second.follow_rate(), 1.0);
   EXPECT_EQ(report.samples(), 2000);
+  const CritiqueTally& m = misscored.rows()[0].second;
+  EXPECT_EQ(m.scored - m.follows, 2000);  // exactly the first position of each sample
   long families = 0, sizes = 0, positions = 0;
   for (const auto& [name, t] : rows) {
     if (name.size() == 2 && name[0] == 'F') families += t.lines;
@@ -329,6 +350,7 @@ TEST(SynthCliTest, CritiquesCompareJudgmentsWithTheTeacher) {
   ASSERT_TRUE(report.contains("groups")) << report.dump();
   EXPECT_EQ(report["groups"][0]["group"], "all");
   EXPECT_DOUBLE_EQ(report["groups"][0]["exact"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(report["groups"][0]["score as its line says"].get<double>(), 1.0);
   // Each item's lines rotated by one position: no line is exact for a response whose line differs from the others.
   auto rotated = records;
   for (auto& rec : rotated) {

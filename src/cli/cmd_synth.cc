@@ -169,8 +169,10 @@ int run_critiques(const CritiquesArgs& a) {
         }
         ++records;
         const TemplateKind kind = kind_for_item(item.item, TemplateKind::kCompact);
-        for (const auto& [order, text] : samples)
-          report.add(item, synth::classify_critiques(item, order, parse_judgment(text, n, score_range(kind)).analysis));
+        for (const auto& [order, text] : samples) {
+          const ParsedJudgment parsed = parse_judgment(text, n, score_range(kind));
+          report.add(item, synth::check_critiques(item, order, parsed.analysis), parsed.valid ? parsed.scores : std::vector<int>{});
+        }
         return "";
       },
       &errors, "judgments");
@@ -184,11 +186,13 @@ int run_critiques(const CritiquesArgs& a) {
                 kExitBadInput);
 
   std::printf("%ld samples of %ld items (%ld records for items not in %s, skipped). Analysis lines against the teacher's\n"
-              "noise-free line for the response in that position, in %% of lines:\n\n| group | lines |",
+              "noise-free line for the response in that position, in %% of lines; the last column, of the lines the teacher\n"
+              "writes for some response (exact, flipped, another's) in valid verdicts, those scored as the teacher scores that line:\n\n"
+              "| group | lines |",
               report.samples(), records, unknown, a.items.c_str());
   for (int c = 0; c < synth::kCritiqueClasses; ++c) std::printf(" %s |", synth::critique_class_name(static_cast<synth::CritiqueClass>(c)));
-  std::printf("\n| --- | ---: |");
-  for (int c = 0; c < synth::kCritiqueClasses; ++c) std::printf(" ---: |");
+  std::printf(" score as its line says |\n| --- | ---: |");
+  for (int c = 0; c <= synth::kCritiqueClasses; ++c) std::printf(" ---: |");
   std::printf("\n");
   nlohmann::json groups = nlohmann::json::array();
   for (const auto& [name, t] : report.rows()) {
@@ -199,7 +203,9 @@ int run_critiques(const CritiquesArgs& a) {
       std::printf(" %.1f |", 100 * t.share(cls));
       g[synth::critique_class_name(cls)] = t.share(cls);
     }
-    std::printf("\n");
+    std::printf(" %.1f |\n", 100 * t.follow_rate());
+    g["score as its line says"] = t.follow_rate();
+    g["lines with an implied score"] = t.scored;
     groups.push_back(std::move(g));
   }
   if (!a.json.empty()) {
@@ -246,7 +252,8 @@ void add_synth_commands(CLI::App& app, Runner& run) {
       "critiques",
       "Check a judge's critiques against the teacher's: each analysis line of each sampled judgment is compared with the "
       "noise-free line the teacher writes for the response in that position (exact, verdict flipped, another response's "
-      "line, generic, other, missing), overall, by family, by number of responses and by position.");
+      "line, generic, other, missing), and whether each score is the one the teacher writes beside that line; overall, "
+      "by family, by number of responses and by position.");
   critiques->add_option("--items", ca->items, "the synth items judged (from grm synth items)")->required();
   critiques->add_option("--judgments", ca->judgments,
                         "sampled judgments: grm score's --out, or a grm eval cache file (REPORT/cache/items/greedy.jsonl, pool-kK.jsonl)")

@@ -16,12 +16,22 @@ const char* critique_class_name(CritiqueClass c) {
   return "?";
 }
 
-std::vector<CritiqueClass> classify_critiques(const SynthItem& item, const std::vector<int>& order,
-                                              const std::vector<std::optional<std::string>>& analysis) {
-  std::vector<CritiqueClass> out;
+namespace {
+
+int teacher_score(const SynthItem& item, const Response& r, bool flipped) {
+  const double first = flipped ? 1.0 - r.sat[0] : r.sat[0];
+  if (item.responses.size() == 1) return first == 1.0 ? 1 : 0;
+  return score_with_first(item.principles, r.sat, first);
+}
+
+}  // namespace
+
+std::vector<LineCheck> check_critiques(const SynthItem& item, const std::vector<int>& order,
+                                       const std::vector<std::optional<std::string>>& analysis) {
+  std::vector<LineCheck> out;
   for (size_t p = 0; p < order.size(); ++p) {
     if (p >= analysis.size() || !analysis[p]) {
-      out.push_back(CritiqueClass::kMissing);
+      out.push_back({CritiqueClass::kMissing, std::nullopt});
       continue;
     }
     const std::string& line = *analysis[p];
@@ -29,28 +39,36 @@ std::vector<CritiqueClass> classify_critiques(const SynthItem& item, const std::
     // Own lines first: two responses can share a line (two wrong answers to a word task read alike), and a line
     // that is right for this response is right whoever else it also fits.
     if (line == own.analysis) {
-      out.push_back(CritiqueClass::kExact);
+      out.push_back({CritiqueClass::kExact, teacher_score(item, own, false)});
     } else if (line == own.flipped) {
-      out.push_back(CritiqueClass::kFlipped);
+      out.push_back({CritiqueClass::kFlipped, teacher_score(item, own, true)});
     } else if (line == "looks good." || line == "looks poor.") {
-      out.push_back(CritiqueClass::kGeneric);
+      out.push_back({CritiqueClass::kGeneric, std::nullopt});
     } else {
-      bool another = false;
-      for (const Response& r : item.responses) another = another || line == r.analysis || line == r.flipped;
-      out.push_back(another ? CritiqueClass::kAnotherResponse : CritiqueClass::kOther);
+      LineCheck c{CritiqueClass::kOther, std::nullopt};
+      for (const Response& r : item.responses)
+        if (!c.implied_score && (line == r.analysis || line == r.flipped))
+          c = {CritiqueClass::kAnotherResponse, teacher_score(item, r, line != r.analysis)};
+      out.push_back(c);
     }
   }
   return out;
 }
 
-void CritiqueReport::add(const SynthItem& item, const std::vector<CritiqueClass>& classes) {
+void CritiqueReport::add(const SynthItem& item, const std::vector<LineCheck>& checks, const std::vector<int>& scores) {
   ++samples_;
   const int n = static_cast<int>(item.responses.size());
-  for (size_t p = 0; p < classes.size(); ++p) {
-    tallies_["all"].add(classes[p]);
-    tallies_[item.family].add(classes[p]);
-    tallies_[fmt::format("n = {}", n)].add(classes[p]);
-    if (n >= 2) tallies_[fmt::format("position {}", p + 1)].add(classes[p]);
+  for (size_t p = 0; p < checks.size(); ++p) {
+    const bool scored = checks[p].implied_score && p < scores.size();
+    const std::string position = n >= 2 ? fmt::format("position {}", p + 1) : "";
+    for (const std::string& key : {std::string("all"), item.family, fmt::format("n = {}", n), position}) {
+      if (key.empty()) continue;
+      CritiqueTally& t = tallies_[key];
+      ++t.lines;
+      ++t.by_class[static_cast<int>(checks[p].cls)];
+      t.scored += scored;
+      t.follows += scored && scores[p] == *checks[p].implied_score;
+    }
   }
 }
 

@@ -31,24 +31,36 @@ enum class CritiqueClass {
 inline constexpr int kCritiqueClasses = 6;
 const char* critique_class_name(CritiqueClass c);
 
-// One class per position of the sample. order[p] is the index of the response shown at position p; analysis[p]
+struct LineCheck {
+  CritiqueClass cls = CritiqueClass::kMissing;
+  // The score the teacher writes beside this line, where the line is one the teacher writes for some response of
+  // the item (exact, verdict flipped, another response's): that response's true score, or with the first-principle
+  // verdict reversed for a flipped line; on one-response items the 0/1 verdict on the first principle.
+  std::optional<int> implied_score;
+};
+
+// One check per position of the sample. order[p] is the index of the response shown at position p; analysis[p]
 // the line the judge wrote for position p (judgment_parser's ParsedJudgment::analysis), without "- Response p: ".
-// REQUIRES: order and analysis have item.responses.size() entries; order is a permutation.
-std::vector<CritiqueClass> classify_critiques(const SynthItem& item, const std::vector<int>& order,
-                                              const std::vector<std::optional<std::string>>& analysis);
+// REQUIRES: order has item.responses.size() entries and is a permutation.
+std::vector<LineCheck> check_critiques(const SynthItem& item, const std::vector<int>& order,
+                                       const std::vector<std::optional<std::string>>& analysis);
 
 struct CritiqueTally {
   long lines = 0;
   std::array<long, kCritiqueClasses> by_class{};
-  void add(CritiqueClass c) { ++lines, ++by_class[static_cast<int>(c)]; }
+  long scored = 0;   // lines with an implied score, in a sample with a valid verdict
+  long follows = 0;  // of those, lines whose written score is the implied one
   double share(CritiqueClass c) const { return lines ? static_cast<double>(by_class[static_cast<int>(c)]) / lines : 0.0; }
+  // Whether the verdict rests on the critique: the teacher's scores always follow its lines, noise included.
+  double follow_rate() const { return scored ? static_cast<double>(follows) / scored : 0.0; }
 };
 
 // Tallies by group. Keys, in the order a report lists them: "all"; the family ("F1".."F6"); "n = N"; and, for
 // items with two or more responses, "position P" (the line's position in the sample, from 1).
 class CritiqueReport {
  public:
-  void add(const SynthItem& item, const std::vector<CritiqueClass>& classes);
+  // scores: the sample's verdict by position when it is valid, else empty.
+  void add(const SynthItem& item, const std::vector<LineCheck>& checks, const std::vector<int>& scores);
   long samples() const { return samples_; }
   // The groups in report order, each with its tally; groups without lines are left out.
   std::vector<std::pair<std::string, CritiqueTally>> rows() const;
