@@ -14,7 +14,7 @@
 //     prefer confident judgments of either kind (session 14: within-item AUC 0.66, yet MetaRM@32 below
 //     voting on the test pool, where selecting by the true margin would reach 96.5% on n >= 2). Measured in
 //     session 15 on the shipped 4 x 128 judge as backbone: the head learns little of the margin (Spearman 0.15)
-//     and does not beat voting either (docs/synth.md).
+//     and does not beat voting either, nor on the 6 x 192 one (session 16; docs/synth.md).
 // Their scores rank; they are not calibrated probabilities.
 #pragma once
 
