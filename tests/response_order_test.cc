@@ -66,5 +66,16 @@ TEST(ResponseOrderTest, ModeNames) {
   EXPECT_FALSE(order_mode_from_name("shuffle").ok());
 }
 
+TEST(ResponseOrderTest, IsOrderOfAcceptsExactlyThePermutations) {
+  EXPECT_TRUE(is_order_of({2, 0, 1}, 3));
+  EXPECT_TRUE(is_order_of({0}, 1));
+  EXPECT_FALSE(is_order_of({0, 0, 1}, 3));  // a repeat
+  EXPECT_FALSE(is_order_of({0, 1, 3}, 3));  // out of range
+  EXPECT_FALSE(is_order_of({0, -1, 1}, 3));
+  EXPECT_FALSE(is_order_of({1, 0}, 3));     // too short
+  EXPECT_FALSE(is_order_of({0, 1, 2}, 2));  // too long
+  for (const auto& o : sample_orders(4, 8, OrderMode::kRandom, 5)) EXPECT_TRUE(is_order_of(o, 4));
+}
+
 }  // namespace
 }  // namespace grm

@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <unordered_map>
@@ -159,11 +158,7 @@ int run_critiques(const CritiquesArgs& a) {
           std::vector<int> order;
           if (s.contains("order") && s["order"].is_array())
             for (const auto& o : s["order"]) order.push_back(o.is_number_integer() ? o.get<int>() : -1);
-          std::vector<int> sorted = order;
-          std::sort(sorted.begin(), sorted.end());
-          for (int i = 0; i < static_cast<int>(sorted.size()); ++i)
-            if (sorted[i] != i) sorted.clear();
-          if (static_cast<int>(sorted.size()) != n)
+          if (!is_order_of(order, n))
             return fmt::format("{}.order': expected a permutation of 0..{} (item '{}' has {} responses)", field, n - 1, item.item.id, n);
           samples.emplace_back(std::move(order), s["text"].get<std::string>());
         }

@@ -59,6 +59,16 @@ std::vector<std::vector<int>> sample_orders(int n, int k, OrderMode mode, uint64
   return orders;
 }
 
+bool is_order_of(const std::vector<int>& order, int n) {
+  if (static_cast<int>(order.size()) != n) return false;
+  std::vector<bool> seen(order.size(), false);
+  for (int i : order) {
+    if (i < 0 || i >= n || seen[i]) return false;
+    seen[i] = true;
+  }
+  return true;
+}
+
 uint64_t item_seed(uint64_t run_seed, const std::string& item_id) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a
   for (unsigned char c : item_id) h = (h ^ c) * 1099511628211ull;

@@ -31,6 +31,9 @@ std::vector<std::vector<int>> sample_orders(int n, int k, OrderMode mode, uint64
 // on which other items share the run or on the order they are processed in (resume gives the same output).
 uint64_t item_seed(uint64_t run_seed, const std::string& item_id);
 
+// Whether order is a permutation of 0..n-1 (an order read from a file is checked with this before use).
+bool is_order_of(const std::vector<int>& order, int n);
+
 // scores_by_position[p] belongs to response order[p]; returns scores indexed by original response.
 // REQUIRES: sizes match and order is a permutation.
 template <typename T>

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include "core/response_order.h"
 
 namespace grm {
 
@@ -18,9 +18,7 @@ Result<JudgeRecord> parse_judge_record(const nlohmann::json& j) {
     if (!j["order"].is_array()) return Error{"field 'order': expected an array"};
     std::vector<int> o;
     for (const auto& v : j["order"]) o.push_back(v.is_number_integer() ? v.get<int>() : -1);
-    std::vector<int> sorted = o;
-    std::sort(sorted.begin(), sorted.end());
-    if (sorted != r.order) return Error{fmt::format("field 'order': not a permutation of 0..{}", r.item.n() - 1)};
+    if (!is_order_of(o, r.item.n())) return Error{fmt::format("field 'order': not a permutation of 0..{}", r.item.n() - 1)};
     r.order = std::move(o);
   }
   if (j.contains("template")) {
