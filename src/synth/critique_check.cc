@@ -16,16 +16,6 @@ const char* critique_class_name(CritiqueClass c) {
   return "?";
 }
 
-namespace {
-
-int teacher_score(const SynthItem& item, const Response& r, bool flipped) {
-  const double first = flipped ? 1.0 - r.sat[0] : r.sat[0];
-  if (item.responses.size() == 1) return first == 1.0 ? 1 : 0;
-  return score_with_first(item.principles, r.sat, first);
-}
-
-}  // namespace
-
 std::vector<LineCheck> check_critiques(const SynthItem& item, const std::vector<int>& order,
                                        const std::vector<std::optional<std::string>>& analysis) {
   std::vector<LineCheck> out;
@@ -42,7 +32,7 @@ std::vector<LineCheck> check_critiques(const SynthItem& item, const std::vector<
       out.push_back({CritiqueClass::kExact, teacher_score(item, own, false)});
     } else if (line == own.flipped) {
       out.push_back({CritiqueClass::kFlipped, teacher_score(item, own, true)});
-    } else if (line == "looks good." || line == "looks poor.") {
+    } else if (line == kGenericGoodLine || line == kGenericPoorLine) {
       out.push_back({CritiqueClass::kGeneric, std::nullopt});
     } else {
       LineCheck c{CritiqueClass::kOther, std::nullopt};

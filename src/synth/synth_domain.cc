@@ -417,6 +417,12 @@ int score_with_first(const std::vector<Principle>& principles, std::vector<doubl
   return true_score(principles, sat);
 }
 
+int teacher_score(const SynthItem& item, const Response& r, bool flipped) {
+  const double first = flipped ? 1.0 - r.sat[0] : r.sat[0];
+  if (item.responses.size() == 1) return first == 1.0 ? 1 : 0;
+  return score_with_first(item.principles, r.sat, first);
+}
+
 std::vector<SynthItem> generate_items(int n, uint64_t seed) {
   std::vector<SynthItem> out;
   for (int i = 0; i < n; ++i) out.push_back(generate_item(seed, i));
@@ -494,15 +500,13 @@ TeacherTrajectory teacher_trajectory(const SynthItem& item, const std::vector<in
   for (int p = 0; p < n; ++p) {
     const Response& r = item.responses[order[p]];
     const bool flip = order[p] == flipped_index;
-    int score;
-    if (n == 1) score = (flip ? 1.0 - r.sat[0] : r.sat[0]) == 1.0 ? 1 : 0;
-    else score = flip ? score_with_first(item.principles, r.sat, 1.0 - r.sat[0]) : true_score(item.principles, r.sat);
+    int score = teacher_score(item, r, flip);
     std::string analysis = flip ? r.flipped : r.analysis;
     if (t.generic) {
       const int truth = true_score(item.principles, r.sat);
       bool good = truth >= 6;
       if (g.chance(0.3)) good = !good;
-      analysis = good ? "looks good." : "looks poor.";
+      analysis = good ? kGenericGoodLine : kGenericPoorLine;
       if (n > 1) score = std::clamp(score + g.uniform(-2, 2), 1, 10);
     }
     text += n == 1 ? "- Response: " + analysis + "\n" : fmt::format("- Response {}: {}\n", p + 1, analysis);

@@ -37,6 +37,14 @@ int true_score(const std::vector<Principle>& principles, const std::vector<doubl
 // As true_score, with the first principle's satisfaction replaced by `first`.
 int score_with_first(const std::vector<Principle>& principles, std::vector<double> sat, double first);
 
+// The score the teacher writes beside a response's line: its true score, or with the first-principle verdict
+// reversed when `flipped` (the line is Response::flipped); on one-response items the 0/1 verdict on the first
+// principle (the label when not flipped).
+int teacher_score(const SynthItem& item, const Response& r, bool flipped);
+// The lines of the teacher's generic noise mode (every response's line is one of them).
+inline constexpr const char* kGenericGoodLine = "looks good.";
+inline constexpr const char* kGenericPoorLine = "looks poor.";
+
 // Item `index` of the stream `seed`: a function of (seed, index) alone. meta carries family, n, seed, index.
 SynthItem generate_item(uint64_t seed, int index);
 // Items 0..n-1 of the stream.
