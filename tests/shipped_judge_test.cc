@@ -45,8 +45,11 @@ TEST(ShippedJudgeTest, RunsTheReadmeMainJobWithPrinciplesCritiquesAndMetaScores)
     EXPECT_EQ(j["valid_samples"], 8) << line;
     ASSERT_EQ(j["scores"].size(), n);
     // The example items are SYNTH.md items (meta.seed, meta.index): the teacher's principles are known.
-    const auto item = synth::generate_item(in["meta"]["seed"].get<uint64_t>(), in["meta"]["index"].get<int>());
-    ASSERT_EQ(item.item.responses, in["responses"].get<std::vector<std::string>>()) << inputs[i];
+    auto canonical = item_from_json(in);
+    ASSERT_TRUE(canonical.ok()) << inputs[i];
+    auto drawn = synth::synth_item_of(canonical.value());
+    ASSERT_TRUE(drawn.ok()) << drawn.error().message;
+    const synth::SynthItem& item = drawn.value();
     ASSERT_EQ(item.responses.size(), n) << line;
     for (const auto& s : j["samples"]) {
       EXPECT_TRUE(s["meta"].is_number()) << line;

@@ -35,17 +35,10 @@ bool write_lines(const std::string& path, const std::vector<std::string>& lines,
   return true;
 }
 
-// The synth item a canonical item was drawn as (from its meta.seed and meta.index), checked against the item's
-// responses and query so that an edited file is refused rather than judged against the wrong ground truth.
+// synth::synth_item_of with the file and line of the item in front of its error.
 Result<synth::SynthItem> synth_item_of(const Item& it, const std::string& file, int line) {
-  const auto& m = it.meta;
-  if (!m.is_object() || !m.contains("seed") || !m.contains("index") || !m["seed"].is_number_unsigned() ||
-      !m["index"].is_number_integer())
-    return Error{fmt::format("{}:{}: field 'meta': not an item of grm synth items (no meta.seed / meta.index)", file, line)};
-  synth::SynthItem s = synth::generate_item(m["seed"].get<uint64_t>(), m["index"].get<int>());
-  if (s.item.responses != it.responses || s.item.conversation.back().content != it.conversation.back().content)
-    return Error{fmt::format("{}:{}: item '{}' differs from what grm synth items makes for its seed and index (edited?)", file,
-                             line, it.id)};
+  auto s = synth::synth_item_of(it);
+  if (!s) return Error{fmt::format("{}:{}: {}", file, line, s.error().message)};
   return s;
 }
 

@@ -429,6 +429,17 @@ std::vector<SynthItem> generate_items(int n, uint64_t seed) {
   return out;
 }
 
+Result<SynthItem> synth_item_of(const Item& it) {
+  const auto& m = it.meta;
+  if (!m.is_object() || !m.contains("seed") || !m.contains("index") || !m["seed"].is_number_unsigned() ||
+      !m["index"].is_number_integer())
+    return Error{"field 'meta': not an item of grm synth items (no meta.seed / meta.index)"};
+  SynthItem s = generate_item(m["seed"].get<uint64_t>(), m["index"].get<int>());
+  if (s.item.responses != it.responses || s.item.conversation.back().content != it.conversation.back().content)
+    return Error{fmt::format("item '{}' differs from what grm synth items makes for its seed and index (edited?)", it.id)};
+  return s;
+}
+
 SynthItem generate_item(uint64_t seed, int i) {
   {
     Rng g(mix_seed(seed, static_cast<uint64_t>(i)));

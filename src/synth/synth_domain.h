@@ -49,6 +49,10 @@ inline constexpr const char* kGenericPoorLine = "looks poor.";
 SynthItem generate_item(uint64_t seed, int index);
 // Items 0..n-1 of the stream.
 std::vector<SynthItem> generate_items(int n, uint64_t seed);
+// The synth item a canonical item was drawn as (from its meta.seed and meta.index), checked against the item's
+// responses and query so that an edited item is refused rather than judged against the wrong ground truth.
+// Errors name the field or the item; the caller adds file and line.
+Result<SynthItem> synth_item_of(const Item& it);
 
 struct TeacherOptions {
   double p_wrong = 0.3;
