@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # GPU training check, for a machine with an NVIDIA GPU (roadmap item 6; issue 5's S0 needs more compute than 2 cores):
 #   1. builds grm with CUDA (bench/cuda_build.sh), unless GRM_BIN names one;
-#   2. parity: the same SFT steps of the synth recipe's small model (4 x 128, batch 16, one epoch of the teacher
-#      trajectories of 160 fresh items: 10 steps, same seed) with `grm train sft --device gpu` and `--device cpu`
-#      (all cores): the loss and gradient norm of every step side by side, and both wall times;
+#   2. parity: the same SFT steps of the recipe's model shape (LAYERS x EMBD, HEADS / KV_HEADS, FF: the recipe's
+#      6 x 192 unless set; batch 16, one epoch of the teacher trajectories of 160 fresh items: 10 steps, same
+#      seed) with `grm train sft --device gpu` and `--device cpu` (all cores): the loss and gradient norm of
+#      every step side by side, and both wall times;
 #   3. the synth recipe on the GPU (scripts/synth-recipe.sh, TRAIN_DEVICE=gpu, MICRO_TOKENS=0: one graph per
 #      step) for STAGES until DEADLINE seconds after this script started, then packs what it made;
 #   4. with GRPO_FROM=MODEL, beside the recipe and to the same deadline: GRPO from MODEL on the recipe's GRPO items
@@ -17,8 +18,8 @@
 #      model carried here for the recipe's S0_START), GRPO_FROM, GRPO_ARGS, and the recipe's variables (model
 #      shape, S0_PHASES, S0_START, ...). GRM_BIN names a grm binary to use instead of building one.
 # Writes $OUT/gpu-train.md; the recipe's models s0.gguf, s1.gguf and s2.gguf (F32), its meta RM
-# (meta-rm-model.gguf, meta-rm-head.gguf) and S0 phases c and d (F16) when they were made here (not carried in
-# SEED_DIR); step 4's policy (grpo-side.gguf: the final one, else its newest checkpoint's); $OUT/logs.tar.gz
+# (meta-rm-model.gguf, meta-rm-head.gguf) and every S0 phase model made here (s0a ... s0h, F16; not those carried
+# in SEED_DIR), so that a later session continues S0 from the newest with the recipe's S0_START; step 4's policy (grpo-side.gguf: the final one, else its newest checkpoint's); $OUT/logs.tar.gz
 # (build log, training logs, times.tsv, eval reports, RFT data).
 set -uo pipefail
 export LC_ALL=C  # sort and join below must agree on the order
@@ -39,13 +40,14 @@ grm_for_gpu "$out/build.log" "$threads" || exit 1
 
 parity() {
   say ""
-  say "## Parity: 10 SFT steps, 4 x 128, batch 16, GPU against CPU ($threads threads)"
+  local shape="${LAYERS:-6} x ${EMBD:-192}, ${HEADS:-6} / ${KV_HEADS:-2} heads, ff ${FF:-576}"
+  say "## Parity: 10 SFT steps, $shape, batch 16, GPU against CPU ($threads threads)"
   p="$work/parity"
   mkdir -p "$p"
   "$grm" synth items --n 160 --seed 909 --out "$p/items.jsonl" >/dev/null
   "$grm" synth teacher --in "$p/items.jsonl" --out "$p/traj.jsonl" --seed 9 >/dev/null
-  "$grm" model init --vocab assets/synth-judge/judge.gguf --layers 4 --embd 128 --heads 4 --kv-heads 2 --ff 384 \
-      --ctx 1024 --template compact --seed 1 --out "$p/init.gguf" >/dev/null
+  "$grm" model init --vocab assets/synth-judge/judge.gguf --layers "${LAYERS:-6}" --embd "${EMBD:-192}" \
+      --heads "${HEADS:-6}" --kv-heads "${KV_HEADS:-2}" --ff "${FF:-576}" --ctx 1024 --template compact --seed 1 --out "$p/init.gguf" >/dev/null
   for dev in gpu cpu; do
     rm -rf "$p/sft-$dev.gguf"*
     t=$SECONDS
@@ -100,7 +102,7 @@ for r in s0 s1; do
 done
 
 for m in s0 s1 s2; do [ -f "$work/$m.gguf" ] && cp "$work/$m.gguf" "$out/$m.gguf"; done
-for m in s0c s0d; do
+for m in s0a s0b s0c s0d s0e s0f s0g s0h; do
   carried=false
   [ -n "${SEED_DIR:-}" ] && [ -f "$SEED_DIR/$m.gguf" ] && carried=true
   [ -f "$work/$m.gguf" ] && [ "$carried" = false ] &&

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Curves of a synth recipe run (scripts/synth-recipe.sh) as PNGs for docs/synth.md: the SFT losses of S0 (phases a-e) and
+# Curves of a synth recipe run (scripts/synth-recipe.sh) as PNGs for docs/synth.md: the SFT losses of S0 (phases a-h) and
 # S1 end to end (each phase continues the last, so its steps are counted on from the last one's), and GRPO's
 # reward, accuracy, KL and validity per step for each run of the sweep and for S2.
 # Usage: scripts/synth-plots.sh [WORK] [OUT_DIR]   (defaults: runs/synth, docs/synth). Needs jq and gnuplot.
@@ -13,16 +13,20 @@ trap 'rm -rf "$tmp"' EXIT
 # SFT losses: one column file per run (step counted on from the previous phase, loss).
 sft_plots=()
 offset=0
-for run in s0a s0b s0c s0d s0 s1; do
+last_log=""
+for run in s0a s0b s0c s0d s0e s0f s0g s0h s0 s1; do
   log="$work/$run.gguf.log"
   [ -f "$log" ] || continue
+  # s0.gguf.log is a copy of the last phase's log; only work directories of runs 1-9, where the last phase wrote
+  # s0.gguf itself, have it as a curve of its own.
+  title=$run
+  if [ "$run" = s0 ]; then
+    [ -n "$last_log" ] && cmp -s "$log" "$last_log" && continue
+    title="s0 (last phase)"
+  fi
   jq -r --argjson off "$offset" '[.step + $off, .loss] | @tsv' "$log" > "$tmp/$run.dat"
   offset=$(tail -1 "$tmp/$run.dat" | cut -f1)
-  # The last S0 phase writes s0.gguf: phase e in recipes with five phases, phase d in the third run's.
-  title=$run; [ "$run" = s0d ] && title="s0d (phase d)"
-  if [ "$run" = s0 ]; then
-    if [ -f "$work/s0d.gguf.log" ]; then title="s0 (phase e)"; elif [ -f "$work/s0c.gguf.log" ]; then title="s0 (phase d)"; fi
-  fi
+  last_log=$log
   sft_plots+=("'$tmp/$run.dat' using 1:2 with lines title '$title'")
 done
 if [ ${#sft_plots[@]} -gt 0 ]; then

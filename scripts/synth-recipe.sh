@@ -19,24 +19,39 @@ THREADS=${THREADS:-0}
 # at 72,000 trajectories (49-50% greedy, under the 55-75% band). On the same data 6 x 192 is ahead after phase a
 # (dev 26.3% against 19.8%); an S0 step costs 2.3x as much (docs/synth.md, sixth run).
 LAYERS=${LAYERS:-6} EMBD=${EMBD:-192} HEADS=${HEADS:-6} KV_HEADS=${KV_HEADS:-2} FF=${FF:-576} VOCAB=${VOCAB:-2000}
-N_S0=${N_S0:-6000}         # S0 phase a teacher items (one shuffled order each)
-N_S0B=${N_S0B:-12000}      # S0 phase b: fresh teacher items, training continued from phase a
-N_S0C=${N_S0C:-18000}      # S0 phase c: fresh teacher items again, continued from phase b
-N_S0D=${N_S0D:-36000}      # S0 phase d: fresh teacher items again, continued from phase c
-N_S0E=${N_S0E:-36000}      # S0 phase e: fresh teacher items again, continued from phase d
+# S0 is trained in phases, each continuing from the last on fresh teacher trajectories (one shuffled order per
+# item): N_S0* items, S0*_STEPS steps of 16 at peak rate S0*_LR. Phases a-e were set for the 4 x 128 model, which
+# saturates after them (49-50% greedy); the 6 x 192 model was still learning at their end (loss per token falling by
+# a sixth per quarter, numbers misread), and phases f-h continue it at gentler rates (docs/synth.md, sessions 16
+# and 18): after e 52.7% on test, after g 54.6% (57.3% on dev), h not yet measured. Phase f trains 600 steps on
+# 16,000 trajectories (9,600 of them), as session 16's probe did; g and h are one epoch each.
+N_S0=${N_S0:-6000}   N_S0B=${N_S0B:-12000} N_S0C=${N_S0C:-18000} N_S0D=${N_S0D:-36000}
+N_S0E=${N_S0E:-36000} N_S0F=${N_S0F:-16000} N_S0G=${N_S0G:-24000} N_S0H=${N_S0H:-32000}
+S0_STEPS=${S0_STEPS:-375}    S0_LR=${S0_LR:-2e-3}    S0B_STEPS=${S0B_STEPS:-750}  S0B_LR=${S0B_LR:-1.5e-3}
+S0C_STEPS=${S0C_STEPS:-1100} S0C_LR=${S0C_LR:-1e-3}  S0D_STEPS=${S0D_STEPS:-2250} S0D_LR=${S0D_LR:-8e-4}
+S0E_STEPS=${S0E_STEPS:-2250} S0E_LR=${S0E_LR:-6e-4}  S0F_STEPS=${S0F_STEPS:-600}  S0F_LR=${S0F_LR:-3e-4}
+S0G_STEPS=${S0G_STEPS:-1500} S0G_LR=${S0G_LR:-3e-4}  S0H_STEPS=${S0H_STEPS:-2000} S0H_LR=${S0H_LR:-2e-4}
+# The phase table (index 0 = phase a): model and data file names, item and teacher seeds, warmup, cosine floor.
+S0_MODELS=(s0a s0b s0c s0d s0e s0f s0g s0h)
+S0_DATA=(s0 s0b s0c s0d s0e s0f s0g s0h)
+S0_ITEM_SEEDS=(101 104 105 106 107 108 109 110) S0_TEACHER_SEEDS=(11 12 13 14 15 16 17 18)
+S0_WARMUP=(30 10 10 10 10 10 10 10) S0_MIN_LR=(0.1 0.1 0.05 0.05 0.05 0.05 0.05 0.05)
+S0_ITEMS=("$N_S0" "$N_S0B" "$N_S0C" "$N_S0D" "$N_S0E" "$N_S0F" "$N_S0G" "$N_S0H")
+S0_STEP_COUNTS=("$S0_STEPS" "$S0B_STEPS" "$S0C_STEPS" "$S0D_STEPS" "$S0E_STEPS" "$S0F_STEPS" "$S0G_STEPS" "$S0H_STEPS")
+S0_LRS=("$S0_LR" "$S0B_LR" "$S0C_LR" "$S0D_LR" "$S0E_LR" "$S0F_LR" "$S0G_LR" "$S0H_LR")
+# How many phases make S0: 7 (a-g), the best measured; 8 adds phase h; fewer make a cheaper run at a reduced budget
+# (the seventh run compared the arms with and without principles after phase c).
+S0_PHASES=${S0_PHASES:-7}
+[[ "$S0_PHASES" =~ ^[1-8]$ ]] || { echo "recipe: S0_PHASES=$S0_PHASES: must be 1 to 8 (phases a-h)" >&2; exit 2; }
+# The first phase to train (1-8): a run that carried an earlier phase's model to another machine continues from it
+# ($WORK/s0a.gguf ... s0g.gguf; e.g. S0_START=8 with s0g.gguf trains phase h only).
+S0_START=${S0_START:-1}
+[[ "$S0_START" =~ ^[1-8]$ ]] || { echo "recipe: S0_START=$S0_START: must be 1 to 8 (phases a-h)" >&2; exit 2; }
+[ "$S0_START" -le "$S0_PHASES" ] || { echo "recipe: S0_START=$S0_START is after the last phase (S0_PHASES=$S0_PHASES)" >&2; exit 2; }
 N_RFT=${N_RFT:-1500}       # items sampled for RFT
 N_GRPO=${N_GRPO:-2000}     # items GRPO draws from
 N_DEV=${N_DEV:-800}        # dev split (RFT learning rate, GRPO learning rate and beta)
 N_TEST=${N_TEST:-2000}     # test split (the claims)
-S0_STEPS=${S0_STEPS:-375}  S0_LR=${S0_LR:-2e-3}  S0B_STEPS=${S0B_STEPS:-750} S0B_LR=${S0B_LR:-1.5e-3}
-S0C_STEPS=${S0C_STEPS:-1100} S0C_LR=${S0C_LR:-1e-3}   S0D_STEPS=${S0D_STEPS:-2250} S0D_LR=${S0D_LR:-8e-4}
-S0E_STEPS=${S0E_STEPS:-2250} S0E_LR=${S0E_LR:-6e-4}
-S0_PHASES=${S0_PHASES:-5}  # how many of the phases above make S0 (fewer: a cheaper run at a reduced budget)
-[[ "$S0_PHASES" =~ ^[1-5]$ ]] || { echo "recipe: S0_PHASES=$S0_PHASES: must be 1 to 5 (phases a-e)" >&2; exit 2; }
-# The first phase to train (1-5): a run that carried an earlier phase's model to another machine continues from it
-# ($WORK/s0a.gguf ... s0d.gguf; e.g. S0_START=5 with s0d.gguf trains phase e only).
-S0_START=${S0_START:-1}
-[[ "$S0_START" =~ ^[1-5]$ ]] || { echo "recipe: S0_START=$S0_START: must be 1 to 5 (phases a-e)" >&2; exit 2; }
 S1_LRS=${S1_LRS:-"1e-4 2.5e-4 5e-4"}  S1_EPOCHS=${S1_EPOCHS:-1}   # RFT learning rates tried on the dev split
 # The beta sweep runs 24 GRPO steps per beta: after 6 (the second and third runs) the betas were within dev noise,
 # and the beta chosen that way (0.01) later collapsed part of the output format (third run: 18% unparseable).
@@ -105,31 +120,23 @@ evaluate() {
   fi
 }
 
+# S0's data for phases a..S0_PHASES (at least a and b: the vocabulary reads phase a's, the Bradley-Terry baseline
+# phases a and b's items), with and without principles (the ablation), then the RFT, GRPO, dev and test items.
 stage_data() {
-  run_stage items-s0 "$WORK/s0-items.jsonl" "$GRM" synth items --n "$N_S0" --seed 101 --out "$WORK/s0-items.jsonl"
-  run_stage items-s0b "$WORK/s0b-items.jsonl" "$GRM" synth items --n "$N_S0B" --seed 104 --out "$WORK/s0b-items.jsonl"
-  run_stage teacher-s0b "$WORK/s0b-teacher.jsonl" "$GRM" synth teacher --in "$WORK/s0b-items.jsonl" --out "$WORK/s0b-teacher.jsonl" --seed 12
-  run_stage teacher-s0b-np "$WORK/s0b-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/s0b-items.jsonl" \
-      --out "$WORK/s0b-teacher-np.jsonl" --seed 12 --no-principles
-  run_stage items-s0c "$WORK/s0c-items.jsonl" "$GRM" synth items --n "$N_S0C" --seed 105 --out "$WORK/s0c-items.jsonl"
-  run_stage teacher-s0c "$WORK/s0c-teacher.jsonl" "$GRM" synth teacher --in "$WORK/s0c-items.jsonl" --out "$WORK/s0c-teacher.jsonl" --seed 13
-  run_stage teacher-s0c-np "$WORK/s0c-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/s0c-items.jsonl" \
-      --out "$WORK/s0c-teacher-np.jsonl" --seed 13 --no-principles
-  run_stage items-s0d "$WORK/s0d-items.jsonl" "$GRM" synth items --n "$N_S0D" --seed 106 --out "$WORK/s0d-items.jsonl"
-  run_stage teacher-s0d "$WORK/s0d-teacher.jsonl" "$GRM" synth teacher --in "$WORK/s0d-items.jsonl" --out "$WORK/s0d-teacher.jsonl" --seed 14
-  run_stage teacher-s0d-np "$WORK/s0d-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/s0d-items.jsonl" \
-      --out "$WORK/s0d-teacher-np.jsonl" --seed 14 --no-principles
-  run_stage items-s0e "$WORK/s0e-items.jsonl" "$GRM" synth items --n "$N_S0E" --seed 107 --out "$WORK/s0e-items.jsonl"
-  run_stage teacher-s0e "$WORK/s0e-teacher.jsonl" "$GRM" synth teacher --in "$WORK/s0e-items.jsonl" --out "$WORK/s0e-teacher.jsonl" --seed 15
-  run_stage teacher-s0e-np "$WORK/s0e-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/s0e-items.jsonl" \
-      --out "$WORK/s0e-teacher-np.jsonl" --seed 15 --no-principles
+  local i last=$((S0_PHASES > 2 ? S0_PHASES : 2)) d
+  for ((i = 0; i < last; i++)); do
+    d=${S0_DATA[i]}
+    run_stage "items-$d" "$WORK/$d-items.jsonl" "$GRM" synth items --n "${S0_ITEMS[i]}" --seed "${S0_ITEM_SEEDS[i]}" \
+        --out "$WORK/$d-items.jsonl"
+    run_stage "teacher-$d" "$WORK/$d-teacher.jsonl" "$GRM" synth teacher --in "$WORK/$d-items.jsonl" \
+        --out "$WORK/$d-teacher.jsonl" --seed "${S0_TEACHER_SEEDS[i]}"
+    run_stage "teacher-$d-np" "$WORK/$d-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/$d-items.jsonl" \
+        --out "$WORK/$d-teacher-np.jsonl" --seed "${S0_TEACHER_SEEDS[i]}" --no-principles
+  done
   run_stage items-rft "$WORK/rft-items.jsonl" "$GRM" synth items --n "$N_RFT" --seed 102 --out "$WORK/rft-items.jsonl"
   run_stage items-grpo "$WORK/grpo-items.jsonl" "$GRM" synth items --n "$N_GRPO" --seed 103 --out "$WORK/grpo-items.jsonl"
   run_stage items-dev "$WORK/dev.jsonl" "$GRM" synth items --n "$N_DEV" --seed 204 --out "$WORK/dev.jsonl"
   run_stage items-test "$WORK/test.jsonl" "$GRM" synth items --n "$N_TEST" --seed 303 --out "$WORK/test.jsonl"
-  run_stage teacher "$WORK/s0-teacher.jsonl" "$GRM" synth teacher --in "$WORK/s0-items.jsonl" --out "$WORK/s0-teacher.jsonl" --seed 11
-  run_stage teacher-np "$WORK/s0-teacher-np.jsonl" "$GRM" synth teacher --in "$WORK/s0-items.jsonl" \
-      --out "$WORK/s0-teacher-np.jsonl" --seed 11 --no-principles
 }
 
 stage_init() {
@@ -139,31 +146,29 @@ stage_init() {
       --heads "$HEADS" --kv-heads "$KV_HEADS" --ff "$FF" --ctx 1024 --template compact --seed 1 --out "$WORK/init.gguf"
 }
 
-# s0_phases SUFFIX: S0's phases, each continuing from the last, on $WORK/{s0,s0b,s0c,s0d,s0e}-teacher$SUFFIX.jsonl
-# (SUFFIX -np: the no-principles ablation). The first S0_PHASES of them make $WORK/s0$SUFFIX.gguf: phase e writes
-# it, an earlier last phase is copied to it (a cheaper run, e.g. both ablation arms at a reduced budget).
+# s0_phases SUFFIX: S0's phases S0_START..S0_PHASES, each continuing from the last, on
+# $WORK/{s0,s0b,...,s0h}-teacher$SUFFIX.jsonl (SUFFIX -np: the no-principles ablation), into
+# $WORK/{s0a,...,s0h}$SUFFIX.gguf; the last phase's model is then copied to $WORK/s0$SUFFIX.gguf, S0. Skipped
+# when S0 exists (a work directory of runs 1-9, whose last phase wrote s0.gguf directly, resumes unchanged).
 s0_phases() {
   local sfx=$1 from="$WORK/init.gguf" i out
-  local -a names=(s0a s0b s0c s0d s0) data=(s0 s0b s0c s0d s0e) warmup=(30 10 10 10 10) min_lr=(0.1 0.1 0.05 0.05 0.05)
-  local -a steps=("$S0_STEPS" "$S0B_STEPS" "$S0C_STEPS" "$S0D_STEPS" "$S0E_STEPS")
-  local -a lrs=("$S0_LR" "$S0B_LR" "$S0C_LR" "$S0D_LR" "$S0E_LR")
+  [ -f "$WORK/s0$sfx.gguf" ] && { echo "recipe: s0$sfx: $WORK/s0$sfx.gguf exists, skipped" >&2; return 0; }
   if [ "$S0_START" -gt 1 ]; then
-    from="$WORK/${names[S0_START - 2]}$sfx.gguf"
+    from="$WORK/${S0_MODELS[S0_START - 2]}$sfx.gguf"
     [ -f "$from" ] || { echo "recipe: S0_START=$S0_START continues from $from, which is missing" >&2; exit 1; }
   fi
   for ((i = S0_START - 1; i < S0_PHASES; i++)); do
-    out="$WORK/${names[i]}$sfx.gguf"
-    run_stage "${names[i]}$sfx" "$out" sft "$from" "$WORK/${data[i]}-teacher$sfx.jsonl" "$out" \
-        --max-steps "${steps[i]}" --lr "${lrs[i]}" --warmup "${warmup[i]}" --min-lr-ratio "${min_lr[i]}"
+    out="$WORK/${S0_MODELS[i]}$sfx.gguf"
+    run_stage "${S0_MODELS[i]}$sfx" "$out" sft "$from" "$WORK/${S0_DATA[i]}-teacher$sfx.jsonl" "$out" \
+        --max-steps "${S0_STEP_COUNTS[i]}" --lr "${S0_LRS[i]}" --warmup "${S0_WARMUP[i]}" --min-lr-ratio "${S0_MIN_LR[i]}"
     from=$out
   done
-  [ "$from" = "$WORK/s0$sfx.gguf" ] || run_stage "s0$sfx" "$WORK/s0$sfx.gguf" keep_model "$from" "$WORK/s0$sfx.gguf"
+  run_stage "s0$sfx" "$WORK/s0$sfx.gguf" keep_model "$from" "$WORK/s0$sfx.gguf"
 }
 
-# S0 in five phases on fresh teacher trajectories each (6,000, 12,000, 18,000, 36,000, 36,000), each continuing
-# from the last: after phase a the judge was at 20% greedy (it wrote the same critique for every response), after
-# phase b at 29%, after phase c at 39%, after phase d at 50.5%, each time with the loss still falling (0.31 -> 0.14
-# -> 0.07 -> 0.055 per token).
+# The 6 x 192 S0 by phase, greedy: on dev after a / b / c 26-31% / 37% / 48%; on test after e 52.7% with the loss
+# still falling (0.27 -> 0.19 -> 0.07 -> 0.06 per token at the ends of a, b, c, e), after g 54.6% (57.3% on dev;
+# it copies 98% of the results it critiques and judges them at chance). Phase f alone: 55.6% on dev.
 stage_s0() {
   s0_phases ""
   run_stage eval-s0 "$WORK/eval/s0/report.json" evaluate s0 "$WORK/s0.gguf" greedy
