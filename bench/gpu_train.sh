@@ -19,8 +19,9 @@
 #      shape, S0_PHASES, S0_START, ...). GRM_BIN names a grm binary to use instead of building one.
 # Writes $OUT/gpu-train.md; the recipe's models s0.gguf, s1.gguf and s2.gguf (F32), its meta RM
 # (meta-rm-model.gguf, meta-rm-head.gguf) and every S0 phase model made here (s0a ... s0h, F16; not those carried
-# in SEED_DIR), so that a later session continues S0 from the newest with the recipe's S0_START; step 4's policy (grpo-side.gguf: the final one, else its newest checkpoint's); $OUT/logs.tar.gz
-# (build log, training logs, times.tsv, eval reports, RFT data).
+# in SEED_DIR), so that a later session continues S0 from the newest with the recipe's S0_START; step 4's policy
+# (grpo-side.gguf: the final one, else its newest checkpoint's); $OUT/logs.tar.gz (build log, training logs,
+# times.tsv, eval reports, RFT data).
 set -uo pipefail
 export LC_ALL=C  # sort and join below must agree on the order
 cd "$(dirname "$0")/.."
@@ -40,14 +41,16 @@ grm_for_gpu "$out/build.log" "$threads" || exit 1
 
 parity() {
   say ""
-  local shape="${LAYERS:-6} x ${EMBD:-192}, ${HEADS:-6} / ${KV_HEADS:-2} heads, ff ${FF:-576}"
+  # The recipe's model shape defaults (scripts/synth-recipe.sh), unless set.
+  local layers=${LAYERS:-6} embd=${EMBD:-192} heads=${HEADS:-6} kv_heads=${KV_HEADS:-2} ff=${FF:-576}
+  local shape="$layers x $embd, $heads / $kv_heads heads, ff $ff"
   say "## Parity: 10 SFT steps, $shape, batch 16, GPU against CPU ($threads threads)"
   p="$work/parity"
   mkdir -p "$p"
   "$grm" synth items --n 160 --seed 909 --out "$p/items.jsonl" >/dev/null
   "$grm" synth teacher --in "$p/items.jsonl" --out "$p/traj.jsonl" --seed 9 >/dev/null
-  "$grm" model init --vocab assets/synth-judge/judge.gguf --layers "${LAYERS:-6}" --embd "${EMBD:-192}" \
-      --heads "${HEADS:-6}" --kv-heads "${KV_HEADS:-2}" --ff "${FF:-576}" --ctx 1024 --template compact --seed 1 --out "$p/init.gguf" >/dev/null
+  "$grm" model init --vocab assets/synth-judge/judge.gguf --layers "$layers" --embd "$embd" --heads "$heads" \
+      --kv-heads "$kv_heads" --ff "$ff" --ctx 1024 --template compact --seed 1 --out "$p/init.gguf" >/dev/null
   for dev in gpu cpu; do
     rm -rf "$p/sft-$dev.gguf"*
     t=$SECONDS
