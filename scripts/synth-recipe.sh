@@ -169,7 +169,7 @@ s0_phases() {
 # The 6 x 192 S0 by phase, greedy: on dev after a / b / c 26-31% / 37% / 48%; on test after e 52.7% with the loss
 # still falling (0.27 -> 0.19 -> 0.07 -> 0.06 per token at the ends of a, b, c, e), after g 54.6% (57.3% on dev;
 # it copies 98% of the results it critiques and judges them at chance). Phase f alone: 55.6% on dev. The same
-# phases all trained on 2 cores (tenth run, session 20): 50.6% after f, 50.9% after g on test: runs vary by 3-4 points.
+# phases all trained on 2 cores (tenth run, session 20): 50.6% after f, 50.9% after g on test (the loss flat since e).
 stage_s0() {
   s0_phases ""
   run_stage eval-s0 "$WORK/eval/s0/report.json" evaluate s0 "$WORK/s0.gguf" greedy
