@@ -8,9 +8,11 @@ ITEMS are the synth items a `grm eval` report judged; each REPORT_DIR is such a 
 {t}, so the result is {correct|wrong}..." (worked form) or "answers {r} without working; ..." (bare form). For every
 F1 line a judge wrote in that shape, this prints in % of those lines: the form matches the response's; the query's
 "a op b" copied right; the response's result r quoted right; the true result t right; the verdict right (r == t);
-r quoted right by position in the sample, split by whether an earlier response in the sample has the same form (a
-copy keyed on the text before the number, "a op b =" or "The answer is", can land in the earlier one); and r taken
-from another response of the item. `grm synth critiques` gives the family-wide view (whole lines); this one says
+the verdict follows the line's own numbers (it says correct exactly when the r and t it wrote are equal: a judge
+that writes a wrong t can still compare consistently, so this separates computing t from comparing); r quoted right
+by position in the sample, split by whether an earlier response in the sample has the same form (a copy keyed on the
+text before the number, "a op b =" or "The answer is", can land in the earlier one); and r taken from another
+response of the item. `grm synth critiques` gives the family-wide view (whole lines); this one says
 which number went wrong.
 """
 import json
@@ -54,6 +56,7 @@ def read_report(items, report):
             counts["r quoted"] += right
             counts["t right"] += g.group(9) == str(t)
             counts["verdict right"] += (g.group(10) == "correct") == (int(results[pos]) == t)
+            counts["verdict follows its numbers"] += (g.group(10) == "correct") == (r_quoted == g.group(9))
             counts["r from another response"] += not right and r_quoted in results[:pos] + results[pos + 1:]
             key = "position 1" if pos == 0 else (
                 "later, an earlier response has its form" if any(f == forms[pos] for f in forms[:pos])
@@ -71,7 +74,8 @@ def main():
         if raw.strip():
             it = json.loads(raw)
             items[it["id"]] = it
-    keys = ["form right", "query copied", "r quoted", "t right", "verdict right", "r from another response"]
+    keys = ["form right", "query copied", "r quoted", "t right", "verdict right", "verdict follows its numbers",
+            "r from another response"]
     splits = ["position 1", "later, no earlier response has its form", "later, an earlier response has its form"]
     print("| report | F1 lines | " + " | ".join(keys) + " | r quoted: " + " / ".join(splits) + " |")
     print("| --- " * (len(keys) + 3) + "|")
