@@ -23,8 +23,9 @@ LAYERS=${LAYERS:-6} EMBD=${EMBD:-192} HEADS=${HEADS:-6} KV_HEADS=${KV_HEADS:-2} 
 # item): N_S0* items, S0*_STEPS steps of 16 at peak rate S0*_LR. Phases a-e were set for the 4 x 128 model, which
 # saturates after them (49-50% greedy); the 6 x 192 model was still learning at their end (loss per token falling by
 # a sixth per quarter, numbers misread), and phases f-h continue it at gentler rates (docs/synth.md, sessions 16
-# and 18): after e 52.7% on test, after g 54.6% (57.3% on dev), h not yet measured. Phase f trains 600 steps on
-# 16,000 trajectories (9,600 of them), as session 16's probe did; g and h are one epoch each.
+# and 18): after e 52.7% on test, after g 54.6% (57.3% on dev); a chain trained on 2 cores throughout: g 50.9%, h
+# 52.2% (session 21). Phase f trains 600 steps on 16,000 trajectories (9,600 of them), as session 16's probe did; g
+# and h are one epoch each.
 N_S0=${N_S0:-6000}   N_S0B=${N_S0B:-12000} N_S0C=${N_S0C:-18000} N_S0D=${N_S0D:-36000}
 N_S0E=${N_S0E:-36000} N_S0F=${N_S0F:-16000} N_S0G=${N_S0G:-24000} N_S0H=${N_S0H:-32000}
 S0_STEPS=${S0_STEPS:-375}    S0_LR=${S0_LR:-2e-3}    S0B_STEPS=${S0B_STEPS:-750}  S0B_LR=${S0B_LR:-1.5e-3}
