@@ -230,6 +230,56 @@ std::string memorise_data(const std::string& dir, bool with_item) {
   return path;
 }
 
+// The focal objective (gamma = 2): its gradients (through the focal factor too) match finite differences; after
+// the model has learned a small set, its value is sum_i w_i (1 - p_i)^2 -log p_i over the log-probabilities the
+// plain objective reports (far below the plain value there), and its nll field is the plain objective's value.
+TEST(TrainTest, FocalObjectiveValueAndGradientsMatch) {
+  llama_backend_setup(false);
+  auto m = TrainModel::load(test::tiny_model_path());
+  ASSERT_TRUE(m.ok());
+  TokenLoss plain(*m.value()), focal(*m.value(), 2.0f);
+  const TokenBatch g_batch = grad_batch();
+  HostGrads g = zero_grads(m.value()->params());
+  ASSERT_TRUE(focal.run(g_batch, 1.0f, &g).ok());
+  const int checked = test::expect_gradients_match_finite_differences(
+      m.value()->params(), g, [&] { return focal.run(g_batch, 1.0f, nullptr).value(); }, [](size_t) { return true; });
+  EXPECT_GE(checked, 5);
+
+  auto vocab = LlamaModel::load(test::tiny_model_path(), 0, true);
+  ASSERT_TRUE(vocab.ok());
+  auto data = read_sft_data(memorise_data(test::scratch_dir("train_focal"), false), *vocab.value(), 4096);
+  ASSERT_TRUE(data.ok());
+  TrainLoopOptions o;
+  o.epochs = 40;
+  o.batch = 3;
+  o.lr = 1e-2;
+  o.warmup = 5;
+  ASSERT_TRUE(train_sft(*m.value(), data.value(), o).ok());
+  const SftExample& ex = data->examples[0];
+  TokenBatch b;
+  b.B = 1;
+  b.T = static_cast<int>(ex.tokens.size()) - 1;
+  for (int t = 0; t < b.T; ++t) {
+    b.tokens.push_back(ex.tokens[t]);
+    b.targets.push_back(ex.tokens[t + 1]);
+    b.weights.push_back(t + 1 >= ex.prompt_len ? 1.0f : 0.0f);
+  }
+  auto p = plain.run_with_kl(b, 0.5f, nullptr, TokenLoss::KlTerm{});
+  auto f = focal.run_with_kl(b, 0.5f, nullptr, TokenLoss::KlTerm{});
+  ASSERT_TRUE(p.ok() && f.ok());
+  double expect_focal = 0, expect_nll = 0;
+  for (size_t i = 0; i < b.weights.size(); ++i) {
+    const double lp = p->logprobs[i], miss = 1.0 - std::exp(lp);
+    expect_focal += 0.5 * b.weights[i] * miss * miss * -lp;
+    expect_nll += 0.5 * b.weights[i] * -lp;
+  }
+  EXPECT_NEAR(p->loss, expect_nll, 1e-3 * expect_nll + 1e-6);
+  EXPECT_NEAR(p->nll, expect_nll, 1e-3 * expect_nll + 1e-6);
+  EXPECT_NEAR(f->nll, expect_nll, 1e-3 * expect_nll + 1e-6);
+  EXPECT_NEAR(f->loss, expect_focal, 1e-2 * expect_focal + 1e-6);
+  EXPECT_LT(f->loss, 0.5 * p->loss);  // the learned tokens weigh little
+}
+
 TEST(TrainTest, SftMemorisesASmallSetAndLibllamaGeneratesIt) {
   llama_backend_setup(false);
   const std::string dir = test::scratch_dir("train_memorise");
@@ -412,6 +462,23 @@ TEST(TrainCliTest, SftEndToEndWritesModelLogAndRefusesBadData) {
   for (const char* field : {"step", "loss", "lr", "grad_norm", "tokens", "tokens_per_s"})
     EXPECT_TRUE(nlohmann::json::parse(lines[5]).contains(field)) << field;
   EXPECT_TRUE(LlamaModel::load(dir + "/o.gguf").ok());
+
+  // --focal trains another model; the log still holds the plain loss per token, which starts where the plain
+  // run's did (the same model and first batch).
+  auto focal = test::run_grm("train sft --model '" + test::tiny_model_path() + "' --data '" + dir + "/d.jsonl' --out '" + dir +
+                                 "/f.gguf' --epochs 3 --batch 1 --focal 2 --log '" + dir + "/flog.jsonl' --threads 2",
+                             dir);
+  ASSERT_EQ(focal.exit_code, 0) << focal.err;
+  auto flines = test::read_lines(dir + "/flog.jsonl");
+  ASSERT_EQ(flines.size(), 6u);
+  EXPECT_NEAR(nlohmann::json::parse(flines[0])["loss"].get<double>(), nlohmann::json::parse(lines[0])["loss"].get<double>(), 1e-4);
+  EXPECT_NE(nlohmann::json::parse(flines[5])["loss"].get<double>(), nlohmann::json::parse(lines[5])["loss"].get<double>());
+  auto negative = test::run_grm("train sft --model '" + test::tiny_model_path() + "' --data '" + dir + "/d.jsonl' --out '" + dir +
+                                    "/n.gguf' --focal -1",
+                                dir);
+  EXPECT_NE(negative.exit_code, 0);
+  EXPECT_NE(negative.err.find("--focal"), std::string::npos) << negative.err;
+  EXPECT_FALSE(fs::exists(dir + "/n.gguf"));
 
   test::write_text(dir + "/bad.jsonl", "{\"prompt\": 3}\n");
   auto bad = test::run_grm("train sft --model '" + test::tiny_model_path() + "' --data '" + dir + "/bad.jsonl' --out '" + dir + "/b.gguf'", dir);

@@ -47,6 +47,7 @@ struct SupervisedArgs {
   int ctx = 0, threads = 0;
   std::string device = kDefaultTrainDevice;
   bool skip_invalid = false, quiet = false;
+  float focal_gamma = 0.0f;  // sft only
 
   // The loop's options with the defaults that depend on --out.
   TrainLoopOptions loop_options() const {
@@ -98,7 +99,7 @@ int run_sft(const SupervisedArgs& a) {
   auto steps = train_sft(*t->model, data.value(), a.loop_options(), [&](const StepReport& r) {
     bar.update(static_cast<int>(r.step), static_cast<int>(r.total_steps),
                fmt::format("loss {:.4f}  lr {:.2e}  {:.0f} tok/s", r.loss, r.lr, r.tokens_per_s));
-  });
+  }, a.focal_gamma);
   bar.finish();
   if (!steps) return fail(steps.error().message, kExitFailure);
   if (auto st = t->model->save(a.out); !st) return fail(st.error().message, kExitFailure);
@@ -415,6 +416,12 @@ void add_train_commands(CLI::App& app, Runner& run) {
   sft->add_option("--data", a->data, "training records (JSONL)")->required();
   sft->add_option("--out", a->out, "trained model (GGUF)")->required();
   add_supervised_options(sft, *a);
+  sft->add_option("--focal", a->focal_gamma,
+                  "focal exponent gamma: weigh each trajectory token's loss by (1 - p)^gamma, so the tokens the model "
+                  "already predicts count little and the uncertain ones (verdicts, scores) most; the logged loss stays "
+                  "the plain one per token (0 = off)")
+      ->check(CLI::Range(0.0f, 10.0f))
+      ->capture_default_str();
   sft->callback([&run, a] { run = [a] { return run_sft(*a); }; });
 
   auto m = std::make_shared<MetaArgs>();

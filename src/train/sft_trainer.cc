@@ -35,7 +35,8 @@ TokenBatch make_batch(const SftData& data, const std::vector<int>& which) {
 
 class SftObjective final : public TrainObjective {
  public:
-  SftObjective(TrainModel& model, const SftData& data) : model_(model), data_(data), loss_(model) {}
+  SftObjective(TrainModel& model, const SftData& data, float focal_gamma)
+      : model_(model), data_(data), loss_(model, focal_gamma) {}
   int size() const override { return static_cast<int>(data_.examples.size()); }
   const std::vector<ggml_tensor*>& params() const override { return model_.params(); }
   double units(const std::vector<int>& which) const override {
@@ -49,7 +50,9 @@ class SftObjective final : public TrainObjective {
     return n;
   }
   Result<double> run(const std::vector<int>& which, float scale, HostGrads* grads) override {
-    return loss_.run(make_batch(data_, which), scale, grads);
+    auto r = loss_.run_with_kl(make_batch(data_, which), scale, grads, TokenLoss::KlTerm{});
+    if (!r) return r.error();
+    return r->nll;
   }
   Status save_weights(const std::string& dir) const override {
     return model_.save((std::filesystem::path(dir) / "model.gguf").string());
@@ -66,8 +69,9 @@ class SftObjective final : public TrainObjective {
 
 }  // namespace
 
-Result<long> train_sft(TrainModel& model, const SftData& data, const TrainLoopOptions& o, const StepCallback& on_step) {
-  SftObjective objective(model, data);
+Result<long> train_sft(TrainModel& model, const SftData& data, const TrainLoopOptions& o, const StepCallback& on_step,
+                       float focal_gamma) {
+  SftObjective objective(model, data, focal_gamma);
   return run_train_loop(objective, o, on_step);
 }
 

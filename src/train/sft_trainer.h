@@ -12,6 +12,9 @@ namespace grm {
 
 // Trains `model` in place on `data`. Checkpoints hold model.gguf + optimizer.gguf; the caller saves the final
 // model. Returns the number of optimizer steps taken in this call.
-Result<long> train_sft(TrainModel& model, const SftData& data, const TrainLoopOptions& opts, const StepCallback& on_step = {});
+// focal_gamma > 0 trains the focal objective of train/token_loss.h; the reported loss stays the plain negative
+// log-likelihood per token, so runs with and without it compare.
+Result<long> train_sft(TrainModel& model, const SftData& data, const TrainLoopOptions& opts, const StepCallback& on_step = {},
+                       float focal_gamma = 0.0f);
 
 }  // namespace grm

@@ -4,7 +4,8 @@
 
 namespace grm {
 
-TokenLoss::TokenLoss(TrainModel& model) : model_(model), tape_(model.params(), model.backend()) {}
+TokenLoss::TokenLoss(TrainModel& model, float focal_gamma)
+    : model_(model), focal_gamma_(focal_gamma), tape_(model.params(), model.backend()) {}
 
 Result<double> TokenLoss::run(const TokenBatch& b, float scale, HostGrads* grads) {
   auto r = run_with_kl(b, scale, grads, KlTerm{});
@@ -39,7 +40,13 @@ Result<TokenLoss::Outcome> TokenLoss::run_with_kl(const TokenBatch& b, float sca
   ggml_tensor* p_target = ggml_sum_rows(ctx, ggml_mul(ctx, ggml_soft_max(ctx, logits), onehot));  // [1, M]
   ggml_tensor* picked = ggml_log(ctx, ggml_scale_bias(ctx, p_target, 1.0f, 1e-30f));
   ggml_set_output(picked);
-  ggml_tensor* total = ggml_scale(ctx, ggml_sum(ctx, ggml_mul(ctx, picked, weights)), -1.0f);
+  ggml_tensor* term = picked;
+  if (focal_gamma_ > 0.0f) {
+    // (1 - p)^gamma as exp(gamma * log(1 - p + 1e-6)): finite, with a finite gradient, where p rounds to 1.
+    ggml_tensor* miss = ggml_scale_bias(ctx, p_target, -1.0f, 1.0f + 1e-6f);
+    term = ggml_mul(ctx, picked, ggml_exp(ctx, ggml_scale(ctx, ggml_log(ctx, miss), focal_gamma_)));
+  }
+  ggml_tensor* total = ggml_scale(ctx, ggml_sum(ctx, ggml_mul(ctx, term, weights)), -1.0f);
   ggml_tensor* ref = nullptr;
   ggml_tensor* kl_w = nullptr;
   if (with_kl) {
@@ -84,7 +91,10 @@ Result<TokenLoss::Outcome> TokenLoss::run_with_kl(const TokenBatch& b, float sca
   result.loss = static_cast<double>(l) + scale * kl.beta * kl_const;
   std::vector<float> lp(M);
   ggml_backend_tensor_get(picked, lp.data(), 0, M * sizeof(float));
-  for (int r = 0; r < M; ++r) result.logprobs[rows[r]] = lp[r];
+  for (int r = 0; r < M; ++r) {
+    result.logprobs[rows[r]] = lp[r];
+    result.nll -= static_cast<double>(scale) * w[r] * lp[r];
+  }
   return result;
 }
 

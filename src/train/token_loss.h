@@ -5,6 +5,14 @@
 // over the positions i of a padded micro-batch. w_i = 0 masks a position (prompt tokens, padding); SFT uses
 // w = 1 on trajectory tokens; GRPO uses signed per-token weights (advantages). llama.cpp's own training
 // path cannot express this: its cross-entropy backward is only right for rows of labels summing to 1.
+//
+// With a focal exponent gamma > 0 (Lin et al., "Focal Loss for Dense Object Detection", 2017) each term is
+// multiplied by (1 - p_i)^gamma, gradient included:
+//
+//   loss = scale * sum_i w_i * (1 - p_i)^gamma * -log p_i
+//
+// Positions the model already predicts (a judge's copied query, its fixed phrases) then weigh almost nothing
+// and the gradient goes to those it does not (the verdict and score tokens). gamma = 0 is the plain objective.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +35,7 @@ struct TokenBatch {
 class TokenLoss {
  public:
   // Gradients are those of model.params(), in that order.
-  explicit TokenLoss(TrainModel& model);
+  explicit TokenLoss(TrainModel& model, float focal_gamma = 0.0f);
   TokenLoss(const TokenLoss&) = delete;
   TokenLoss& operator=(const TokenLoss&) = delete;
 
@@ -43,7 +51,8 @@ class TokenLoss {
     float beta = 0;
   };
   struct Outcome {
-    double loss = 0;
+    double loss = 0;                // the objective above (with the KL term)
+    double nll = 0;                 // scale * sum_i w_i * -log p_i: the plain objective's value, whatever gamma
     std::vector<float> logprobs;  // [B][T]: log p(target) where a weight or KL weight is set, 0 elsewhere
   };
   Result<Outcome> run_with_kl(const TokenBatch& batch, float scale, HostGrads* grads, const KlTerm& kl);
@@ -54,6 +63,7 @@ class TokenLoss {
 
  private:
   TrainModel& model_;
+  float focal_gamma_;
   GradientTape tape_;
 };
 
